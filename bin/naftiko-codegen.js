@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point of the naftiko-codegen CLI. The generator is written in TypeScript and runs
+// through tsx's loader, so there is no build step between a checkout and a working CLI.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../generator/cli/main.ts');
+process.exitCode = await main(process.argv);
