@@ -1,0 +1,128 @@
+/**
+ * The model stage: a validated spec (plus its imports) → CapabilityModel, or diagnostics.
+ * Constructs the generator does not support yet are reported once each, at their position,
+ * and the capability is not generated (never half-generated).
+ */
+import { relative, resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from '../diagnostics.js';
+import type { LoadedSpec } from '../load/load.js';
+import { buildConsumes, resolveConsumesNode, type ConsumesContext } from './consumes.js';
+import type { BindModel, CapabilityModel, ConsumesModel } from './ir.js';
+import { buildMcpAdapter } from './mcp.js';
+import { SymbolTable } from './names.js';
+import { buildRestAdapter, type AdapterContext } from './rest.js';
+import { child, has, isObj, items, str, Reporter, type Node } from './spec-access.js';
+
+/** Identifiers the templates use themselves; spec-derived names never take them. */
+export const TEMPLATE_NAMES = [
+  'HttpClient', 'ClientOptions', 'CallOptions', 'UpstreamResponse', 'JsonValue', 'JsonObject', 'Clients', 'ClientsOptions',
+  'createClients', 'definition', 'capability', 'z', 'McpServer', 'FastifyInstance', 'FastifyPluginAsync', 'runtime',
+  'replyUpstream', 'replyJson', 'setupRestPlugin', 'toolResult', 'jsonResult', 'shapeOutput', 'field', 'Bindings',
+  'binds', 'bindsBaseDir', 'main', 'startCapability', 'runCapability', 'ServerOptions', 'RestPluginOptions',
+];
+
+export interface BuildOptions {
+  /** Output folder name. */
+  readonly name: string;
+  /** Spec path as shown in headers. */
+  readonly source: string;
+  /** Absolute path of the capability's output folder (bind file locations are made relative to it). */
+  readonly outDir: string;
+}
+
+export interface BuildResult {
+  readonly model?: CapabilityModel;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, LoadedSpec>, options: BuildOptions): BuildResult {
+  const report = new Reporter();
+  const root: Node = { value: spec.doc, spec, path: [] };
+  const capability = child(root, 'capability');
+  if (!isObj(capability.value)) {
+    report.error(root, 'not-a-capability', 'this file has no "capability"; it can only be imported by one', 'add capability.exposes, or import it with location:');
+    return { diagnostics: report.diagnostics };
+  }
+  for (const construct of ['aggregates']) {
+    if (items(child(capability, construct)).length > 0) {
+      report.error(child(capability, construct), 'unsupported', `"${construct}" are not supported yet`, 'inline the function as call + with on each operation and tool');
+    }
+  }
+
+  const binds = [...items(child(root, 'binds')), ...items(child(capability, 'binds'))].map((b) => buildBind(b, spec, options.outDir));
+  const isBindRef = (name: string): boolean => {
+    const dot = name.indexOf('.');
+    if (dot > 0 && binds.some((b) => b.namespace === name.slice(0, dot) && name.slice(dot + 1) in b.keys)) return true;
+    return binds.some((b) => Object.prototype.hasOwnProperty.call(b.keys, name));
+  };
+
+  const symbols = new SymbolTable(TEMPLATE_NAMES);
+  const consumesCtx: ConsumesContext = { report, symbols, clientKeys: new SymbolTable(), isBindRef, imports };
+  const consumes: ConsumesModel[] = [];
+  for (const entry of items(child(capability, 'consumes'))) {
+    const resolved = resolveConsumesNode(entry, consumesCtx);
+    if (!resolved) continue;
+    const built = buildConsumes(resolved, consumesCtx);
+    if (!built) continue;
+    if (consumes.some((c) => c.namespace === built.namespace)) {
+      report.error(child(resolved, 'namespace'), 'duplicate-namespace', `consumes namespace "${built.namespace}" is declared twice`);
+      continue;
+    }
+    consumes.push(built);
+  }
+
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef };
+  const rest = [];
+  const mcp = [];
+  const exposes = items(child(capability, 'exposes'));
+  if (exposes.length === 0) {
+    report.error(capability, 'no-exposes', 'the capability exposes nothing', 'add a rest or mcp entry under capability.exposes');
+  }
+  for (const adapter of exposes) {
+    const type = str(child(adapter, 'type'));
+    if (type === 'rest') rest.push(buildRestAdapter(adapter, ctx));
+    else if (type === 'mcp') mcp.push(buildMcpAdapter(adapter, ctx));
+    else report.error(child(adapter, 'type'), 'unsupported', `"${type}" adapters are not supported`, 'naftiko-codegen generates rest and mcp adapters');
+  }
+  if (report.failed) return { diagnostics: report.diagnostics };
+
+  const info = child(root, 'info');
+  const label = str(child(info, 'label'));
+  const description = str(child(info, 'description'));
+  return {
+    model: {
+      name: options.name,
+      source: options.source,
+      ...(label ? { label } : {}),
+      ...(description ? { description } : {}),
+      binds,
+      consumes,
+      rest,
+      mcp,
+    },
+    diagnostics: report.diagnostics,
+  };
+}
+
+function buildBind(node: Node, spec: LoadedSpec, outDir: string): BindModel {
+  const keys: Record<string, string> = {};
+  const keysNode = child(node, 'keys');
+  if (isObj(keysNode.value)) for (const [k, v] of Object.entries(keysNode.value)) keys[k] = String(v);
+  const location = str(child(node, 'location'));
+  return {
+    namespace: str(child(node, 'namespace')) ?? 'env',
+    ...(location !== undefined && has(node, 'location') ? { location: relativeLocation(location, spec.dir, outDir) } : {}),
+    keys,
+  };
+}
+
+/** A bind file location, made relative to the generated folder so the output stays portable. */
+function relativeLocation(location: string, specDir: string, outDir: string): string {
+  let path = location;
+  if (/^file:\/\/\/\.\.?\//.test(path)) path = path.slice('file:///'.length);
+  else if (/^file:\/\/\.\.?\//.test(path)) path = path.slice('file://'.length);
+  else if (path.startsWith('file:')) return fileURLToPath(path);
+  const absolute = resolvePath(specDir, path);
+  return relative(outDir, absolute).split('\\').join('/');
+}

@@ -1,0 +1,181 @@
+/**
+ * The intermediate model: the one contract between the model stage and the emitters.
+ * Every reference is resolved, every implied input is explicit and every TypeScript name is
+ * planned here; emitters read only this and never the YAML. Spec order is kept everywhere, so
+ * output order follows the author's order and generation is deterministic.
+ */
+import type { AuthSpec, BodySpec, HttpMethod, ParamLocation, ParamType } from '../runtime/descriptor.js';
+import type { ServerAuthSpec } from '../runtime/auth.js';
+
+export interface CapabilityModel {
+  /** Output folder name: the spec file's base name. */
+  readonly name: string;
+  /** Spec path as shown in generated headers (relative, forward slashes). */
+  readonly source: string;
+  readonly label?: string;
+  readonly description?: string;
+  readonly binds: readonly BindModel[];
+  readonly consumes: readonly ConsumesModel[];
+  readonly rest: readonly RestAdapterModel[];
+  readonly mcp: readonly McpAdapterModel[];
+}
+
+export interface BindModel {
+  readonly namespace: string;
+  /** File location relative to the generated folder (`../../capabilities/x.yaml`), if any. */
+  readonly location?: string;
+  readonly keys: Readonly<Record<string, string>>;
+}
+
+/** One `consumes` entry (imports already inlined): becomes one client class. */
+export interface ConsumesModel {
+  readonly namespace: string;
+  readonly description?: string;
+  readonly baseUri: string;
+  /** `{name}` variables in the base URI (templated hosts). */
+  readonly hostVariables: readonly string[];
+  /** Adapter-level parameters (constants, usually). */
+  readonly params: readonly ParamModel[];
+  readonly auth?: AuthSpec;
+  readonly operations: readonly OperationModel[];
+  /** Planned names: client class, descriptor constant, property on the `clients` object. */
+  readonly className: string;
+  readonly specConst: string;
+  readonly clientsKey: string;
+}
+
+export interface ParamModel {
+  /** Wire name, verbatim. */
+  readonly name: string;
+  readonly in: ParamLocation;
+  readonly type: ParamType;
+  readonly required: boolean;
+  readonly description?: string;
+  /** Constant or template: when set, the caller does not supply this parameter. */
+  readonly value?: string;
+}
+
+/** A consumed operation: one client method. */
+export interface OperationModel {
+  readonly name: string;
+  readonly label?: string;
+  readonly description?: string;
+  readonly method: HttpMethod;
+  readonly path: string;
+  /** Every parameter the request may carry (declared plus implied path variables). */
+  readonly params: readonly ParamModel[];
+  /** Caller-facing fields of the input type, in spec order. */
+  readonly inputs: readonly InputField[];
+  readonly body?: BodySpec;
+  readonly formEncoding?: 'multipart' | 'urlencoded';
+  readonly outputFormat: string;
+  readonly methodName: string;
+  readonly inputType: string;
+  readonly resultType: string;
+  readonly specConst: string;
+}
+
+/** A field of a generated input type or an exposed adapter input. */
+export interface InputField {
+  readonly name: string;
+  readonly type: ParamType;
+  readonly required: boolean;
+  readonly description?: string;
+  /** Where the value travels upstream (`template` for variables only used inside templates). */
+  readonly in: ParamLocation | 'template';
+}
+
+/** Where a consumed input's value comes from, for one exposed operation or tool. */
+export type ValueSource =
+  | { readonly kind: 'input'; readonly input: string }
+  | { readonly kind: 'template'; readonly template: string }
+  | { readonly kind: 'literal'; readonly value: unknown };
+
+export interface Binding {
+  /** Field of the consumed operation's input type. */
+  readonly target: string;
+  readonly source: ValueSource;
+}
+
+/** How an exposed operation or tool shapes its answer. */
+export type OutputModel =
+  /** Upstream status and body as they came (the catalogue's `{type: object, mapping: $.}`). */
+  | { readonly kind: 'passthrough' }
+  /** A JSON value computed from the upstream JSON (or from inputs, for mocks). */
+  | { readonly kind: 'mapped'; readonly shape: OutputShape; readonly typeName: string; readonly mock: boolean };
+
+export type OutputShape =
+  | { readonly kind: 'value'; readonly type: string; readonly mapping?: string; readonly value?: string }
+  | { readonly kind: 'object'; readonly mapping?: string; readonly properties: readonly { readonly key: string; readonly shape: OutputShape }[] }
+  | { readonly kind: 'array'; readonly mapping?: string; readonly items?: OutputShape };
+
+export interface RestAdapterModel {
+  readonly namespace: string;
+  readonly port: number;
+  readonly address?: string;
+  readonly description?: string;
+  readonly auth?: ServerAuthSpec;
+  readonly operations: readonly RestOperationModel[];
+  readonly pluginName: string;
+}
+
+export interface ExposedInput extends InputField {
+  readonly in: 'path' | 'query' | 'header' | 'body' | 'formData' | 'cookie';
+  /** Route parameter name used in the Fastify path (`:x`), for path inputs. */
+  readonly routeParam?: string;
+  /** JSONPath into the request body (official `value: $.x` inputs). */
+  readonly bodyPath?: string;
+  /** Constant value (official `value` without `$`). */
+  readonly constant?: string;
+}
+
+export interface RestOperationModel {
+  readonly name: string;
+  readonly description?: string;
+  readonly method: HttpMethod;
+  /** Path as the spec writes it. */
+  readonly path: string;
+  /** Fastify route path. */
+  readonly routePath: string;
+  readonly inputs: readonly ExposedInput[];
+  readonly call?: CallModel;
+  readonly output: OutputModel;
+}
+
+export interface CallModel {
+  readonly consumes: ConsumesModel;
+  readonly operation: OperationModel;
+  readonly bindings: readonly Binding[];
+}
+
+export interface McpAdapterModel {
+  readonly namespace: string;
+  readonly port?: number;
+  readonly address?: string;
+  readonly transport: 'http' | 'stdio';
+  readonly description?: string;
+  readonly auth?: ServerAuthSpec;
+  readonly tools: readonly ToolModel[];
+  readonly registerName: string;
+}
+
+export interface ToolAnnotations {
+  readonly title?: string;
+  readonly readOnlyHint?: boolean;
+  readonly destructiveHint?: boolean;
+  readonly idempotentHint?: boolean;
+  readonly openWorldHint?: boolean;
+}
+
+export interface ToolModel {
+  /** Name announced to MCP clients (shortened when the spec's is too long). */
+  readonly name: string;
+  /** The spec's name, when it had to be shortened or sanitised. */
+  readonly specName: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly annotations?: ToolAnnotations;
+  readonly inputs: readonly InputField[];
+  readonly call?: CallModel;
+  readonly output: OutputModel;
+}

@@ -1,0 +1,108 @@
+/** `exposes[type=mcp]` → McpAdapterModel: tools with inputs, bindings, hints and outputs. */
+import type { InputField, McpAdapterModel, ToolAnnotations, ToolModel } from './ir.js';
+import { buildBindings, declaredToolInputs, resolveCall, type Lookup } from './exposed.js';
+import { pascalCase, ToolNamePlanner } from './names.js';
+import { buildOutput } from './output.js';
+import { buildServerAuth, type AdapterContext } from './rest.js';
+import { child, has, isObj, items, str, type Node } from './spec-access.js';
+
+export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterModel {
+  const namespace = str(child(node, 'namespace')) ?? 'mcp';
+  for (const construct of ['resources', 'prompts']) {
+    if (items(child(node, construct)).length > 0) {
+      ctx.report.error(child(node, construct), 'unsupported', `MCP ${construct} are not supported yet`, 'remove them or keep only tools');
+    }
+  }
+  const planner = new ToolNamePlanner(64);
+  const seen = new Map<string, Node>();
+  const tools: ToolModel[] = [];
+  for (const toolNode of items(child(node, 'tools'))) {
+    const specName = str(child(toolNode, 'name'));
+    if (!specName) continue;
+    const previous = seen.get(specName);
+    if (previous) {
+      ctx.report.error(child(toolNode, 'name'), 'duplicate-tool', `tool "${specName}" is already declared at line ${previous.spec.locate(previous.path).line}`, 'tool names must be unique');
+      continue;
+    }
+    seen.set(specName, child(toolNode, 'name'));
+    const tool = buildTool(toolNode, specName, planner.plan(specName), namespace, ctx);
+    if (tool) tools.push(tool);
+  }
+  const transport = str(child(node, 'transport')) === 'stdio' ? 'stdio' : 'http';
+  const port = child(node, 'port').value;
+  const address = str(child(node, 'address'));
+  const description = str(child(node, 'description'));
+  const auth = buildServerAuth(child(node, 'authentication'), ctx.report);
+  return {
+    namespace,
+    ...(typeof port === 'number' ? { port } : {}),
+    ...(address ? { address } : {}),
+    transport,
+    ...(description ? { description } : {}),
+    ...(auth ? { auth } : {}),
+    tools,
+    registerName: ctx.symbols.allocate(`register${pascalCase(namespace)}Tools`),
+  };
+}
+
+function buildTool(node: Node, specName: string, name: string, namespace: string, ctx: AdapterContext): ToolModel | undefined {
+  for (const construct of ['ref', 'steps', 'mappings']) {
+    if (has(node, construct)) {
+      ctx.report.error(child(node, construct), 'unsupported', `"${construct}" on MCP tools is not supported yet`, 'use call with outputParameters');
+      return undefined;
+    }
+  }
+  const inputs: InputField[] = declaredToolInputs(node);
+  const target = has(node, 'call') ? resolveCall(child(node, 'call'), ctx.consumes, ctx.report) : undefined;
+  if (has(node, 'call') && !target) return undefined;
+  let call;
+  if (target) {
+    const lookup: Lookup = (p, field) => {
+      if (!inputs.some((i) => i.name === p)) {
+        inputs.push({
+          name: p,
+          type: field?.type ?? 'string',
+          required: field ? field.required || field.in === 'path' : false,
+          in: field?.in ?? 'template',
+          ...(field?.description ? { description: field.description } : {}),
+        });
+      }
+      return p;
+    };
+    call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
+  }
+  const output = buildOutput(child(node, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(specName)}ToolOutput`));
+  if (!call && (output.kind !== 'mapped' || !output.mock)) {
+    ctx.report.error(node, 'no-call', `tool "${specName}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
+    return undefined;
+  }
+  const label = str(child(node, 'label'));
+  const title = label ?? (name !== specName ? specName : undefined);
+  const description = str(child(node, 'description'));
+  const annotations = buildAnnotations(child(node, 'hints'), label);
+  return {
+    name,
+    specName,
+    ...(title ? { title } : {}),
+    ...(description ? { description } : {}),
+    ...(annotations ? { annotations } : {}),
+    inputs,
+    ...(call ? { call } : {}),
+    output,
+  };
+}
+
+/** Hints become annotations; unset hints stay unset (hosts apply their own defaults). */
+function buildAnnotations(hints: Node, label: string | undefined): ToolAnnotations | undefined {
+  const h = isObj(hints.value) ? hints.value : undefined;
+  if (!h && !label) return undefined;
+  const pick = (key: string): boolean | undefined => (typeof h?.[key] === 'boolean' ? (h[key] as boolean) : undefined);
+  const out: Record<string, unknown> = {};
+  if (label) out.title = label;
+  const map: [string, keyof ToolAnnotations][] = [['readOnly', 'readOnlyHint'], ['destructive', 'destructiveHint'], ['idempotent', 'idempotentHint'], ['openWorld', 'openWorldHint']];
+  for (const [from, to] of map) {
+    const v = pick(from);
+    if (v !== undefined) out[to] = v;
+  }
+  return Object.keys(out).length > 0 ? (out as ToolAnnotations) : undefined;
+}

@@ -1,0 +1,201 @@
+/** `exposes[type=rest]` → RestAdapterModel: routes, explicit inputs, bindings and outputs. */
+import type { ServerAuthSpec } from '../runtime/auth.js';
+import type { HttpMethod } from '../runtime/descriptor.js';
+import type { ConsumesModel, ExposedInput, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
+import { buildBindings, declaredRestInputs, normalise, resolveCall, type Lookup } from './exposed.js';
+import { pathVariables } from './consumes.js';
+import { SymbolTable, pascalCase } from './names.js';
+import { buildOutput } from './output.js';
+import { child, has, isObj, items, str, text, type Node, type Reporter } from './spec-access.js';
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+export interface AdapterContext {
+  readonly report: Reporter;
+  readonly symbols: SymbolTable;
+  readonly consumes: readonly ConsumesModel[];
+  readonly isBindRef: (name: string) => boolean;
+}
+
+export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterModel {
+  const namespace = str(child(node, 'namespace')) ?? 'rest';
+  const operations: RestOperationModel[] = [];
+  const routes = new Map<string, Node>();
+  for (const resource of items(child(node, 'resources'))) {
+    if (has(resource, 'forward')) {
+      ctx.report.error(child(resource, 'forward'), 'unsupported', 'REST "forward" is not supported yet', 'declare operations with call instead');
+    }
+    for (const op of items(child(resource, 'operations'))) {
+      const built = buildRestOperation(node, resource, op, namespace, ctx);
+      if (!built) continue;
+      const key = `${built.method} ${built.routePath.replace(/:[A-Za-z0-9_]+/g, ':')}`;
+      const previous = routes.get(key);
+      if (previous) {
+        const at = previous.spec.locate(previous.path);
+        ctx.report.error(child(op, 'method'), 'duplicate-route', `${built.method} ${built.path} is already declared at line ${at.line}`, 'remove or rename one of them');
+        continue;
+      }
+      routes.set(key, op);
+      operations.push(built);
+    }
+  }
+  const description = str(child(node, 'description'));
+  const address = str(child(node, 'address'));
+  const auth = buildServerAuth(child(node, 'authentication'), ctx.report);
+  return {
+    namespace,
+    port: typeof child(node, 'port').value === 'number' ? (child(node, 'port').value as number) : 8080,
+    ...(address ? { address } : {}),
+    ...(description ? { description } : {}),
+    ...(auth ? { auth } : {}),
+    operations,
+    pluginName: ctx.symbols.allocate(`${pascalCase(namespace).replace(/^./, (c) => c.toLowerCase())}Routes`),
+  };
+}
+
+function buildRestOperation(adapter: Node, resource: Node, op: Node, namespace: string, ctx: AdapterContext): RestOperationModel | undefined {
+  const method = (str(child(op, 'method')) ?? 'GET').toUpperCase();
+  if (!METHODS.has(method)) {
+    ctx.report.error(child(op, 'method'), 'bad-method', `method "${method}" is not supported`, 'use GET, POST, PUT, PATCH, DELETE or HEAD');
+    return undefined;
+  }
+  for (const construct of ['ref', 'steps', 'mappings']) {
+    if (has(op, construct)) {
+      ctx.report.error(child(op, construct), 'unsupported', `"${construct}" on REST operations is not supported yet`, 'use call with outputParameters');
+      return undefined;
+    }
+  }
+  const path = str(child(resource, 'path')) ?? '/';
+  const route = toRoutePath(path, child(resource, 'path'), ctx.report);
+  if (!route) return undefined;
+
+  const declared = declaredRestInputs([adapter, resource, op]);
+  const inputs: ExposedInput[] = [];
+  for (const { variable, routeParam } of route.params) {
+    const d = declared.find((i) => i.name === variable);
+    inputs.push({ ...(d ?? { type: 'string' as const }), name: variable, in: 'path', required: true, routeParam });
+  }
+  for (const d of declared) if (!inputs.some((i) => i.name === d.name)) inputs.push(d);
+
+  const name = str(child(op, 'name')) ?? `${method.toLowerCase()}${pascalCase(path)}`;
+  const description = str(child(op, 'description')) ?? str(child(resource, 'description'));
+  const target = has(op, 'call') ? resolveCall(child(op, 'call'), ctx.consumes, ctx.report) : undefined;
+  if (has(op, 'call') && !target) return undefined;
+
+  let call;
+  if (target) {
+    const positional = matchPathVariables(pathVariables(target.operation.path), route.params.map((p) => p.variable));
+    const lookup: Lookup = (p, field) => {
+      const exact = inputs.find((i) => i.name === p);
+      if (exact) return exact.name;
+      const byName = inputs.find((i) => i.in === 'path' && normalise(i.name) === normalise(p));
+      if (byName) return byName.name;
+      if (field?.in === 'path') {
+        const byPosition = positional.get(field.name);
+        if (byPosition) return byPosition;
+      }
+      inputs.push(impliedInput(p, field, method));
+      return p;
+    };
+    call = buildBindings(target, child(op, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
+  }
+  const output: OutputModel = buildOutput(child(op, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(name)}Output`));
+  if (!call && (output.kind !== 'mapped' || !output.mock)) {
+    ctx.report.error(op, 'no-call', `operation "${name}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
+    return undefined;
+  }
+  return {
+    name,
+    ...(description ? { description } : {}),
+    method: method as HttpMethod,
+    path,
+    routePath: route.routePath,
+    inputs,
+    ...(call ? { call } : {}),
+    output,
+  };
+}
+
+/** An input nobody declared, implied from where the consumed operation sends it (§7.4 step 3). */
+function impliedInput(name: string, field: { in: string; type: ExposedInput['type']; required: boolean; description?: string } | undefined, method: string): ExposedInput {
+  const base = { name, type: field?.type ?? 'string', required: field?.required ?? false, ...(field?.description ? { description: field.description } : {}) };
+  switch (field?.in) {
+    case 'query':
+    case 'header':
+    case 'cookie':
+    case 'formData':
+      return { ...base, in: field.in };
+    case 'body':
+      return { ...base, in: 'body' };
+    case 'path':
+      // The exposed path lost this variable (a `{x}:suffix` segment became a literal): query.
+      return { ...base, in: 'query', required: true };
+    default:
+      return BODY_METHODS.has(method) ? { ...base, in: 'body', bodyPath: `$['${name.replace(/'/g, "\\'")}']` } : { ...base, in: 'query' };
+  }
+}
+
+/** Consumed path variable → exposed one: exact name, normalised name, then position. */
+function matchPathVariables(consumed: readonly string[], exposed: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const free = [...exposed];
+  const take = (c: string, e: string | undefined): void => {
+    if (e === undefined) return;
+    out.set(c, e);
+    free.splice(free.indexOf(e), 1);
+  };
+  for (const c of consumed) take(c, free.find((e) => e === c));
+  for (const c of consumed) if (!out.has(c)) take(c, free.find((e) => normalise(e) === normalise(c)));
+  for (const c of consumed) if (!out.has(c) && free.length > 0) take(c, free[0]);
+  return out;
+}
+
+/** Spec path → Fastify path: `{x}`/`{{x}}` become `:x` with safe names; literal `:` is escaped. */
+export function toRoutePath(path: string, at: Node, report: Reporter): { routePath: string; params: { variable: string; routeParam: string }[] } | undefined {
+  const params: { variable: string; routeParam: string }[] = [];
+  const names = new SymbolTable();
+  const pattern = /\{\{?\s*([^{}\s]+?)\s*\}?\}/g;
+  if (/\}\{/.test(path.replace(/\}\}/g, '}').replace(/\{\{/g, '{'))) {
+    report.error(at, 'bad-path', `path "${path}" has two variables with nothing between them`, 'separate them with a literal such as "-" or "/"');
+    return undefined;
+  }
+  let routePath = '';
+  let last = 0;
+  for (const m of path.matchAll(pattern)) {
+    routePath += escapeLiteral(path.slice(last, m.index));
+    const existing = params.find((p) => p.variable === m[1]);
+    const routeParam = existing?.routeParam ?? names.allocate(m[1]!.replace(/[^A-Za-z0-9_]/g, '_'));
+    if (!existing) params.push({ variable: m[1]!, routeParam });
+    routePath += `:${routeParam}`;
+    last = m.index! + m[0].length;
+  }
+  routePath += escapeLiteral(path.slice(last));
+  if (!routePath.startsWith('/')) routePath = `/${routePath}`;
+  if (routePath.includes('*')) {
+    report.error(at, 'bad-path', `path "${path}" contains "*", which REST routes cannot match literally`);
+    return undefined;
+  }
+  return { routePath, params };
+}
+
+function escapeLiteral(text: string): string {
+  return text.replace(/:/g, '::');
+}
+
+export function buildServerAuth(node: Node, report: Reporter): ServerAuthSpec | undefined {
+  if (!isObj(node.value)) return undefined;
+  const type = str(child(node, 'type'));
+  const get = (key: string): string => text(child(node, key)) ?? '';
+  switch (type) {
+    case 'bearer':
+      return { type, token: get('token') };
+    case 'basic':
+      return { type, username: get('username'), password: get('password') };
+    case 'apikey':
+      return { type, key: get('key'), value: get('value'), placement: str(child(node, 'placement')) === 'query' ? 'query' : 'header' };
+    default:
+      report.error(child(node, 'type'), 'unsupported', `inbound authentication "${type}" is not supported yet`, 'use bearer, apikey or basic');
+      return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Inbound authentication of generated REST and MCP servers (the spec's `exposes[].authentication`).
+ * Secrets come from binds; comparison is constant-time; a failure never says which part was wrong.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Bindings } from './bindings.js';
+import { renderText } from './template.js';
+
+export type ServerAuthSpec =
+  | { readonly type: 'bearer'; readonly token: string }
+  | { readonly type: 'apikey'; readonly key: string; readonly value: string; readonly placement?: 'header' | 'query' }
+  | { readonly type: 'basic'; readonly username: string; readonly password: string };
+
+/** Returns a checker for one request's headers and query, or undefined when no auth is declared. */
+export function authChecker(
+  spec: ServerAuthSpec | undefined,
+  bindings: Bindings,
+): ((headers: IncomingHttpHeaders, query: URLSearchParams) => boolean) | undefined {
+  if (!spec) return undefined;
+  const secret = (template: string): string =>
+    renderText(template, (name) => (bindings.has(name) ? bindings.get(name) : undefined));
+  switch (spec.type) {
+    case 'bearer':
+      return (headers) => {
+        const header = firstHeader(headers.authorization);
+        const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
+        return safeEqual(match?.[1]?.trim() ?? '', secret(spec.token));
+      };
+    case 'apikey':
+      return (headers, query) => {
+        const given =
+          spec.placement === 'query' ? query.get(spec.key) ?? '' : firstHeader(headers[spec.key.toLowerCase()]) ?? '';
+        return safeEqual(given, secret(spec.value));
+      };
+    case 'basic':
+      return (headers) => {
+        const header = firstHeader(headers.authorization);
+        const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header) : null;
+        const expected = `${secret(spec.username)}:${secret(spec.password)}`;
+        return safeEqual(match ? Buffer.from(match[1]!, 'base64').toString('utf8') : '', expected);
+      };
+  }
+}
+
+/** `WWW-Authenticate` value for a 401 of this scheme. */
+export function challenge(spec: ServerAuthSpec): string | undefined {
+  if (spec.type === 'bearer') return 'Bearer';
+  if (spec.type === 'basic') return 'Basic realm="naftiko"';
+  return undefined;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Constant-time comparison of two strings of any length; an empty expected secret never matches. */
+function safeEqual(given: string, expected: string): boolean {
+  if (expected === '') return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}

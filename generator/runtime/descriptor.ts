@@ -1,0 +1,68 @@
+/**
+ * The declarative description of consumed HTTP operations that generated clients carry.
+ * The generator writes these as constant data; `request.ts` turns them into requests.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+export type ParamLocation = 'path' | 'query' | 'header' | 'cookie' | 'body' | 'formData';
+export type ParamType = 'string' | 'integer' | 'number' | 'boolean' | 'array' | 'object' | 'file';
+
+export interface ParamSpec {
+  /** Name on the wire, verbatim (`api-version`, `$filter`). */
+  readonly name: string;
+  readonly in: ParamLocation;
+  readonly type: ParamType;
+  readonly required?: boolean;
+  /** Constant or `{{template}}`: the value is computed, never taken from the caller. */
+  readonly value?: string;
+}
+
+export type BodySpec =
+  /** A text template (raw string, `text`, `xml`, `sparql`, JSON text); JSON-aware when JSON. */
+  | { readonly kind: 'template'; readonly template: string; readonly contentType: string }
+  /** Structured JSON data whose string leaves may be templates. */
+  | { readonly kind: 'json'; readonly data: unknown }
+  /** `formUrlEncoded`: field → template. */
+  | { readonly kind: 'form'; readonly fields: Readonly<Record<string, string>> }
+  /** `multipartForm` parts. */
+  | {
+      readonly kind: 'multipart';
+      readonly parts: readonly {
+        readonly name: string;
+        readonly value: string;
+        readonly filename?: string;
+        readonly contentType?: string;
+      }[];
+    };
+
+export type AuthSpec =
+  | { readonly type: 'bearer'; readonly token: string }
+  | { readonly type: 'basic' | 'digest'; readonly username: string; readonly password: string }
+  | {
+      readonly type: 'apikey';
+      readonly key: string;
+      readonly value: string;
+      readonly placement: 'header' | 'query';
+    };
+
+export interface NamespaceSpec {
+  readonly namespace: string;
+  /** The spec's base URI; may be empty or hold `{host}` variables, resolved at run time. */
+  readonly baseUri: string;
+  /** Adapter-level parameters, applied to every operation. */
+  readonly params: readonly ParamSpec[];
+  readonly auth?: AuthSpec;
+}
+
+export interface OperationSpec {
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** Consumed resource path with `{x}` / `{{x}}` placeholders. */
+  readonly path: string;
+  readonly params: readonly ParamSpec[];
+  readonly body?: BodySpec;
+  /** How `formData` parameters travel (multipart when any part is a file). */
+  readonly formEncoding?: 'multipart' | 'urlencoded';
+  /** `outputRawFormat` of the operation; `json` when absent. */
+  readonly outputFormat?: string;
+}

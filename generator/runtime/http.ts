@@ -1,0 +1,209 @@
+/**
+ * The HTTP engine behind every generated client: plans the request (request.ts), sends it with
+ * undici on a shared keep-alive agent, applies the timeout and retry policy, and turns failures
+ * into the typed errors of errors.ts.
+ */
+import { Agent, type Dispatcher } from 'undici';
+import type { Bindings } from './bindings.js';
+import type { NamespaceSpec, OperationSpec } from './descriptor.js';
+import {
+  NaftikoError,
+  UpstreamHttpError,
+  UpstreamResponseTooLargeError,
+  UpstreamTimeoutError,
+  UpstreamUnreachableError,
+} from './errors.js';
+import { planRequest, type PlannedRequest } from './request.js';
+import { backoffDelay, parseRetryAfter, retryPolicy, type RetryPolicy } from './retry.js';
+
+export interface ClientOptions {
+  /** Replaces the spec's base URI (templated host included). */
+  readonly baseUri?: string;
+  /** Values of `{host}` variables of the base URI. */
+  readonly variables?: Readonly<Record<string, string>>;
+  /** Per-attempt timeout in ms (default 30 000). */
+  readonly timeoutMs?: number;
+  /** Retry policy changes, or `false` for a single attempt. */
+  readonly retry?: Partial<RetryPolicy> | false;
+  /** Constant headers and query parameters added to every request (e.g. an `api-version`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+  /** Resolves `{{VAR}}` bind references (secrets); see bindings.ts. */
+  readonly bindings?: Bindings;
+  /** Largest upstream body accepted, in bytes (default 16 MiB). */
+  readonly maxResponseBytes?: number;
+  /** undici dispatcher (connection pool, proxy); a private keep-alive agent by default. */
+  readonly dispatcher?: Dispatcher;
+  /** Environment for host variables; defaults to `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Waits between retries; replaceable in tests. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface CallOptions {
+  /** Cancels the call (all attempts). */
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy> | false;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What the upstream answered (status < 400; higher statuses throw UpstreamHttpError). */
+export interface UpstreamResponse<T = unknown> {
+  readonly status: number;
+  /** Response headers, lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Raw body bytes (empty for HEAD and 204). */
+  readonly body: Uint8Array;
+  /** Parsed body when it is JSON, else undefined. */
+  readonly data: T | undefined;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_ABORTED',
+]);
+
+export class HttpClient {
+  readonly #ns: NamespaceSpec;
+  readonly #options: ClientOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownsDispatcher: boolean;
+
+  constructor(ns: NamespaceSpec, options: ClientOptions = {}) {
+    this.#ns = ns;
+    this.#options = options;
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+  }
+
+  /** Sends one operation; resolves for status < 400, throws a typed error otherwise. */
+  async call<T = unknown>(op: OperationSpec, input: object, options: CallOptions = {}): Promise<UpstreamResponse<T>> {
+    const planned = planRequest(this.#ns, op, {
+      input: input as Record<string, unknown>,
+      bindings: this.#options.bindings,
+      baseUri: this.#options.baseUri,
+      variables: this.#options.variables,
+      env: this.#options.env,
+      headers: { ...this.#options.headers, ...options.headers },
+      query: this.#options.query,
+    });
+    const policy = retryPolicy(this.#options.retry, options.retry);
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const mayRetry = policy.methods.includes(op.method);
+    const started = Date.now();
+    const sleep = this.#options.sleep ?? delay;
+
+    for (let attempt = 0; ; attempt += 1) {
+      let wait: number | undefined;
+      try {
+        const response = await this.#send(op, planned, timeoutMs, options.signal);
+        if (response.status < 400) return response as UpstreamResponse<T>;
+        const error = new UpstreamHttpError(op.name, response.status, response.headers, response.body, response.data);
+        if (!mayRetry || attempt >= policy.retries || !policy.statuses.includes(response.status)) throw error;
+        const retryAfter = parseRetryAfter(response.headers['retry-after']);
+        if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) throw error;
+        wait = Math.max(backoffDelay(policy, attempt + 1), retryAfter ?? 0);
+        if (Date.now() - started + wait > policy.maxElapsedMs) throw error;
+      } catch (error) {
+        if (wait === undefined) {
+          const networkish = error instanceof UpstreamUnreachableError || error instanceof UpstreamTimeoutError;
+          if (!networkish || !policy.onNetworkError || !mayRetry || attempt >= policy.retries) throw error;
+          wait = backoffDelay(policy, attempt + 1);
+          if (Date.now() - started + wait > policy.maxElapsedMs) throw error;
+        }
+      }
+      await sleep(wait, options.signal);
+    }
+  }
+
+  /** Closes the private connection pool (a given dispatcher stays open). */
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  async #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, callerSignal?: AbortSignal): Promise<UpstreamResponse> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    const maxBytes = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    try {
+      const response = await this.#dispatcher.request({
+        origin: planned.origin,
+        path: planned.path,
+        method: planned.method,
+        headers: planned.headers,
+        body: planned.body as Dispatcher.DispatchOptions['body'],
+        signal,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (size > maxBytes) {
+          response.body.destroy();
+          throw new UpstreamResponseTooLargeError(op.name, maxBytes);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const body = new Uint8Array(Buffer.concat(chunks));
+      const headers = flattenHeaders(response.headers);
+      return { status: response.statusCode, headers, body, data: parseBody(op, planned, headers, body) };
+    } catch (error) {
+      if (error instanceof NaftikoError) throw error;
+      if (callerSignal?.aborted) throw callerSignal.reason ?? error;
+      if (timeout.aborted) throw new UpstreamTimeoutError(op.name, timeoutMs);
+      throw new UpstreamUnreachableError(op.name, errorCode(error), planned.origin);
+    }
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<string, string>, body: Uint8Array): unknown {
+  if (planned.method === 'HEAD' || body.length === 0) return undefined;
+  const type = headers['content-type'] ?? '';
+  const declaredJson = (op.outputFormat ?? 'json') === 'json';
+  if (!/json/i.test(type) && !(declaredJson && type === '')) return undefined;
+  try {
+    return JSON.parse(Buffer.from(body).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function errorCode(error: unknown): string {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : 'network error';
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }
+    function abort(): void {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}

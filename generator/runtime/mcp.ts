@@ -1,0 +1,153 @@
+/**
+ * What generated MCP registrations share: turning an upstream answer or failure into a tool
+ * result, and serving an McpServer over stateless Streamable HTTP (inside Fastify) or stdio.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
+import type { Bindings } from './bindings.js';
+import { NaftikoError, UpstreamHttpError } from './errors.js';
+import type { UpstreamResponse } from './http.js';
+import { isJsonObject } from './json.js';
+
+/** Runs one upstream call and shapes the tool result; failures become `isError` results. */
+export async function toolResult(call: () => Promise<UpstreamResponse>, method: string): Promise<CallToolResult> {
+  try {
+    const response = await call();
+    if (method === 'HEAD') {
+      const summary = { status: response.status, headers: response.headers };
+      return { content: [{ type: 'text', text: JSON.stringify(summary) }], structuredContent: summary };
+    }
+    return successResult(response);
+  } catch (error) {
+    return errorResult(error);
+  }
+}
+
+/** A JSON value computed by generated code (mapped outputs, mocks) as a tool result. */
+export function jsonResult(value: unknown): CallToolResult {
+  const text = JSON.stringify(value ?? null);
+  return isJsonObject(value)
+    ? { content: [{ type: 'text', text }], structuredContent: value }
+    : { content: [{ type: 'text', text }] };
+}
+
+function successResult(response: UpstreamResponse): CallToolResult {
+  if (response.data !== undefined) return jsonResult(response.data);
+  if (response.body.length === 0) {
+    return { content: [{ type: 'text', text: `HTTP ${response.status} (no content)` }], structuredContent: { status: response.status } };
+  }
+  const type = response.headers['content-type'] ?? 'application/octet-stream';
+  if (isTextual(type)) return { content: [{ type: 'text', text: Buffer.from(response.body).toString('utf8') }] };
+  return {
+    content: [
+      {
+        type: 'resource',
+        resource: { uri: 'data:response', mimeType: type, blob: Buffer.from(response.body).toString('base64') },
+      },
+    ],
+  };
+}
+
+/** Model-readable failure: status plus upstream `error`/`error_description`, never secrets. */
+export function errorResult(error: unknown): CallToolResult {
+  if (error instanceof UpstreamHttpError) {
+    const structured: Record<string, unknown> = { status: error.status };
+    if (error.data !== undefined) structured.body = error.data;
+    else if (error.body.length > 0) structured.body = Buffer.from(error.body).toString('utf8').slice(0, 2000);
+    return { isError: true, content: [{ type: 'text', text: error.message }], structuredContent: structured };
+  }
+  if (error instanceof NaftikoError) {
+    return { isError: true, content: [{ type: 'text', text: error.message }], structuredContent: { status: error.status } };
+  }
+  return { isError: true, content: [{ type: 'text', text: 'the tool failed unexpectedly' }] };
+}
+
+function isTextual(type: string): boolean {
+  return /^text\/|json|xml|yaml|csv|javascript|x-www-form-urlencoded/i.test(type);
+}
+
+export interface McpHttpOptions {
+  /** Builds a fresh server per request (stateless Streamable HTTP). */
+  readonly createServer: () => McpServer;
+  readonly auth?: ServerAuthSpec;
+  readonly bindings: Bindings;
+  /** Host names accepted in `Host` and `Origin` (DNS-rebinding protection); empty = any. */
+  readonly allowedHosts: readonly string[];
+  readonly path?: string;
+}
+
+/** Serves MCP at `/mcp` (POST; GET and DELETE answer 405 in stateless mode). */
+export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): void {
+  const path = options.path ?? '/mcp';
+  const check = authChecker(options.auth, options.bindings);
+  const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (allowed.size > 0) {
+      const host = hostnameOf(request.headers.host);
+      const origin = request.headers.origin;
+      const originHost = origin ? hostnameOf(safeUrlHost(origin)) : undefined;
+      if (!host || !allowed.has(host) || (origin !== undefined && (!originHost || !allowed.has(originHost)))) {
+        return reply.code(403).type('application/json').send(rpcError(-32000, 'Forbidden: host or origin not allowed'));
+      }
+    }
+    if (check && !check(request.headers, new URLSearchParams(request.url.split('?')[1] ?? ''))) {
+      const scheme = options.auth ? challenge(options.auth) : undefined;
+      if (scheme) reply.header('www-authenticate', scheme);
+      return reply.code(401).type('application/json').send(rpcError(-32001, 'Unauthorized'));
+    }
+  });
+
+  app.post(path, async (request, reply) => {
+    const server = options.createServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    reply.hijack();
+    reply.raw.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(request.raw, reply.raw, request.body);
+    } catch {
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json' });
+        reply.raw.end(rpcError(-32603, 'Internal error'));
+      }
+    }
+  });
+  const notAllowed = async (_request: unknown, reply: FastifyReply) =>
+    reply.code(405).header('allow', 'POST').type('application/json').send(rpcError(-32000, 'Method not allowed'));
+  app.get(path, notAllowed);
+  app.delete(path, notAllowed);
+}
+
+/** Serves one McpServer over stdin/stdout until stdin closes. */
+export async function serveMcpStdio(createServer: () => McpServer): Promise<() => Promise<void>> {
+  const server = createServer();
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  return () => server.close();
+}
+
+function rpcError(code: number, message: string): string {
+  return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } });
+}
+
+function hostnameOf(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1).toLowerCase();
+  return host.split(':')[0]!.toLowerCase();
+}
+
+function safeUrlHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}

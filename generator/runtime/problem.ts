@@ -1,0 +1,94 @@
+/**
+ * RFC 9457 problem details: the one error shape every generated REST route answers with.
+ * Details name inputs and operations, never values (a value may be a secret).
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ConfigurationError,
+  InputError,
+  NaftikoError,
+  UpstreamHttpError,
+  UpstreamResponseTooLargeError,
+  UpstreamTimeoutError,
+  UpstreamUnreachableError,
+} from './errors.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  /** Validation failures: which input and why. */
+  errors?: { in: string; name: string; message: string }[];
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function problem(status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
+  return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra };
+}
+
+export function sendProblem(reply: FastifyReply, value: Problem): FastifyReply {
+  return reply.code(value.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(value));
+}
+
+/**
+ * Fastify error handler of the generated plugin: validation → 400 naming the inputs; upstream
+ * HTTP errors pass through with their status, body and content type; transport failures → 502/504.
+ */
+export function problemErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const instance = request.url.split('?')[0];
+  if (error instanceof UpstreamHttpError) {
+    reply.code(error.status);
+    if (error.contentType) reply.type(error.contentType);
+    return reply.send(Buffer.from(error.body));
+  }
+  const validation = (error as FastifyError).validation;
+  if (validation) {
+    const where = (error as FastifyError).validationContext ?? 'request';
+    const errors = validation.map((v) => {
+      const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const name = missing ?? v.instancePath.replace(/^\//, '').replace(/~1/g, '/').replace(/~0/g, '~');
+      const location = where === 'querystring' ? 'query' : where === 'params' ? 'path' : where;
+      return { in: location, name, message: missing ? 'is required' : (v.message ?? 'is invalid') };
+    });
+    const detail = errors.map((e) => `${e.in} input "${e.name}" ${e.message}`).join('; ');
+    return sendProblem(reply, problem(400, detail, { instance, errors }));
+  }
+  if (error instanceof InputError) {
+    return sendProblem(reply, problem(400, error.message, { instance, errors: [{ in: 'request', name: error.input, message: error.reason }] }));
+  }
+  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError || error instanceof UpstreamResponseTooLargeError) {
+    return sendProblem(reply, problem(error.status, error.message, { instance }));
+  }
+  if (error instanceof ConfigurationError) {
+    request.log.error({ err: { message: error.message } }, 'configuration error');
+    return sendProblem(reply, problem(500, error.message, { instance }));
+  }
+  const status = (error as FastifyError).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Fastify's own client errors (body too large, bad JSON, unsupported media type).
+    return sendProblem(reply, problem(status, error.message, { instance }));
+  }
+  if (error instanceof NaftikoError) return sendProblem(reply, problem(error.status, error.message, { instance }));
+  if ((error as { name?: string }).name === 'AbortError') {
+    return sendProblem(reply, problem(499 as number, 'request cancelled', { instance }));
+  }
+  request.log.error({ err: { name: error.name, message: error.message } }, 'unexpected error');
+  return sendProblem(reply, problem(500, 'unexpected error; see the server log', { instance }));
+}

@@ -1,0 +1,311 @@
+/**
+ * Turns an operation descriptor plus caller input into a concrete HTTP request.
+ * Pure (no I/O) so it is easy to test: every encoding rule of the generator lives here.
+ */
+import type { Bindings } from './bindings.js';
+import type { AuthSpec, BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from './descriptor.js';
+import { ConfigurationError, InputError } from './errors.js';
+import { renderData, renderJson, renderText, stringify, type Resolve } from './template.js';
+
+export interface RequestContext {
+  /** Caller input by wire name (and by template variable name). */
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly bindings?: Bindings;
+  /** Replaces the spec's base URI entirely (templated host included). */
+  readonly baseUri?: string;
+  /** Values of `{host}` variables in the base URI. */
+  readonly variables?: Readonly<Record<string, string>>;
+  /** Environment for host variables (`NAFTIKO_VAR_<name>`, then `<NAME>`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Extra constant headers and query parameters (deployment settings). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+}
+
+export interface PlannedRequest {
+  readonly method: OperationSpec['method'];
+  /** `scheme://host[:port]` */
+  readonly origin: string;
+  /** Path and query, already encoded; sent as-is (never re-normalised, so `%2E%2E` stays data). */
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | Uint8Array | FormData;
+}
+
+/** Headers the HTTP client owns; a spec or caller value for them is dropped. */
+const CLIENT_OWNED_HEADERS = new Set(['content-length', 'transfer-encoding', 'host', 'connection']);
+
+export function planRequest(ns: NamespaceSpec, op: OperationSpec, ctx: RequestContext): PlannedRequest {
+  const resolve = makeResolver(ctx);
+  const { origin, basePath } = resolveBase(ns, ctx, resolve);
+  const path = joinPaths(basePath, renderPath(op.path, resolve, op.name));
+
+  const query: [string, string][] = [];
+  const headers: Record<string, string> = {};
+  const formFields: [ParamSpec, unknown][] = [];
+  let bodyParam: unknown;
+  let hasBodyParam = false;
+
+  for (const param of [...ns.params, ...op.params]) {
+    const value = param.value !== undefined ? renderText(param.value, resolve) : ctx.input[param.name];
+    if (value === undefined || value === null) {
+      if (param.required && param.value === undefined && param.in !== 'path') {
+        throw new InputError(param.name, 'is required');
+      }
+      continue;
+    }
+    switch (param.in) {
+      case 'query':
+        for (const item of queryValues(param, value)) query.push([param.name, item]);
+        break;
+      case 'header':
+        setHeader(headers, param.name, headerValue(param.name, value));
+        break;
+      case 'cookie':
+        appendCookie(headers, param.name, stringify(value));
+        break;
+      case 'body':
+        bodyParam = value;
+        hasBodyParam = true;
+        break;
+      case 'formData':
+        formFields.push([param, value]);
+        break;
+      case 'path':
+        break; // placed by renderPath
+    }
+  }
+  for (const [name, value] of Object.entries(ctx.query ?? {})) query.push([name, value]);
+  for (const [name, value] of Object.entries(ctx.headers ?? {})) setHeader(headers, name, headerValue(name, value));
+
+  let body: PlannedRequest['body'];
+  if (op.body) {
+    const built = buildBody(op.body, resolve);
+    body = built.body;
+    if (built.contentType && !hasHeader(headers, 'content-type')) headers['content-type'] = built.contentType;
+  } else if (hasBodyParam) {
+    const built = bodyFromParam(bodyParam);
+    body = built.body;
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = built.contentType;
+  } else if (formFields.length > 0) {
+    if (op.formEncoding === 'multipart') {
+      body = multipart(formFields);
+    } else {
+      const form = new URLSearchParams();
+      for (const [param, value] of formFields) form.append(param.name, scalarText(value));
+      body = form.toString();
+      if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+  }
+
+  if (ns.auth) applyAuth(ns.auth, resolve, headers, query);
+
+  const search = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeURIComponent(v)}`).join('&');
+  return { method: op.method, origin, path: search ? `${path}?${search}` : path, headers, body };
+}
+
+/** Template variables: bind variables first (`{{VAR}}`, `{{ns.VAR}}`), then caller input. */
+function makeResolver(ctx: RequestContext): Resolve {
+  return (name) => {
+    if (ctx.bindings?.has(name)) return ctx.bindings.get(name);
+    if (Object.prototype.hasOwnProperty.call(ctx.input, name)) return ctx.input[name];
+    // Dotted names navigate into objects (`{{step.field}}`), after the literal key.
+    const parts = name.split('.');
+    let current: unknown = ctx.input;
+    for (const part of parts) {
+      if (typeof current !== 'object' || current === null) return undefined;
+      current = (current as Record<string, unknown>)[part];
+    }
+    return current;
+  };
+}
+
+function resolveBase(ns: NamespaceSpec, ctx: RequestContext, resolve: Resolve): { origin: string; basePath: string } {
+  const raw = ctx.baseUri ?? ns.baseUri;
+  if (!raw) {
+    throw new ConfigurationError(
+      `no base URI for consumes namespace "${ns.namespace}"`,
+      `start the server with --base-uri ${ns.namespace}=<url> or pass baseUri to the client`,
+    );
+  }
+  const filled = raw.replace(/\{\{?\s*([A-Za-z0-9_.-]+)\s*\}?\}/g, (_m, name: string) => {
+    const value = hostVariable(name, ctx, resolve);
+    if (value === undefined || value === '') {
+      throw new ConfigurationError(
+        `base URI variable {${name}} of "${ns.namespace}" has no value`,
+        `pass --var ${name}=<value>, set NAFTIKO_VAR_${name}, or --base-uri ${ns.namespace}=<url>`,
+      );
+    }
+    // A host label: never let a value add a path, port or credentials.
+    if (!/^[A-Za-z0-9.-]+$/.test(value)) throw new InputError(name, 'is not a valid host name');
+    return value;
+  });
+  let url: URL;
+  try {
+    url = new URL(filled);
+  } catch {
+    throw new ConfigurationError(`base URI of "${ns.namespace}" is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigurationError(`base URI of "${ns.namespace}" must use http or https`);
+  }
+  return { origin: url.origin, basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '') };
+}
+
+function hostVariable(name: string, ctx: RequestContext, resolve: Resolve): string | undefined {
+  const env = ctx.env ?? process.env;
+  const candidates = [ctx.variables?.[name], env[`NAFTIKO_VAR_${name}`], env[name.toUpperCase()]];
+  for (const value of candidates) if (value) return value;
+  const fromInput = resolve(name);
+  return fromInput === undefined || fromInput === null ? undefined : stringify(fromInput);
+}
+
+/** Substitutes `{x}` and `{{x}}`; each value is encoded as (part of) one path segment. */
+export function renderPath(path: string, resolve: Resolve, operation = 'operation'): string {
+  return path.replace(/\{\{?\s*([^{}\s]+?)\s*\}?\}/g, (_m, name: string) => {
+    const value = resolve(name);
+    const text = value === undefined || value === null ? '' : stringify(value);
+    if (text === '') throw new InputError(name, `is required (path of ${operation})`);
+    return encodePathValue(text);
+  });
+}
+
+/** Percent-encodes a path value; a value of only dots is encoded too so it never acts as `.`/`..`. */
+export function encodePathValue(text: string): string {
+  const encoded = encodeURIComponent(text);
+  return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+}
+
+function joinPaths(base: string, path: string): string {
+  if (!path) return base || '/';
+  const joined = path.startsWith('/') ? `${base}${path}` : `${base}/${path}`;
+  return joined.startsWith('/') ? joined : `/${joined}`;
+}
+
+/** Query names keep their spec spelling (`$filter`, `api-version`); only unsafe bytes are encoded. */
+function encodeQueryName(name: string): string {
+  return encodeURIComponent(name).replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%40/g, '@');
+}
+
+/** Arrays travel comma-separated (Swagger's csv); callers may give an array, JSON text or csv. */
+function queryValues(param: ParamSpec, value: unknown): string[] {
+  if (Array.isArray(value)) return [value.map(scalarText).join(',')];
+  if (param.type === 'array' && typeof value === 'string') {
+    const trimmed = value.trim();
+    if (trimmed.startsWith('[')) {
+      try {
+        const parsed: unknown = JSON.parse(trimmed);
+        if (Array.isArray(parsed)) return [parsed.map(scalarText).join(',')];
+      } catch {
+        // not JSON: keep the text as given (already csv)
+      }
+    }
+  }
+  return [scalarText(value)];
+}
+
+function scalarText(value: unknown): string {
+  return stringify(value);
+}
+
+function headerValue(name: string, value: unknown): string {
+  const text = Array.isArray(value) ? value.map(scalarText).join(', ') : stringify(value);
+  if (/[\r\n\0]/.test(text)) throw new InputError(name, 'contains a line break or NUL, which a header cannot carry');
+  return text;
+}
+
+function setHeader(headers: Record<string, string>, name: string, value: string): void {
+  const lower = name.toLowerCase();
+  if (CLIENT_OWNED_HEADERS.has(lower)) return;
+  headers[lower] = value;
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return headers[name.toLowerCase()] !== undefined;
+}
+
+function appendCookie(headers: Record<string, string>, name: string, value: string): void {
+  if (/[\r\n\0;]/.test(value)) throw new InputError(name, 'contains characters a cookie cannot carry');
+  const pair = `${name}=${encodeURIComponent(value)}`;
+  headers.cookie = headers.cookie ? `${headers.cookie}; ${pair}` : pair;
+}
+
+function buildBody(spec: BodySpec, resolve: Resolve): { body: string | FormData; contentType?: string } {
+  switch (spec.kind) {
+    case 'template': {
+      const isJson = /json/i.test(spec.contentType);
+      return {
+        body: isJson ? renderJson(spec.template, resolve) : renderText(spec.template, resolve),
+        contentType: spec.contentType,
+      };
+    }
+    case 'json':
+      return { body: JSON.stringify(renderData(spec.data, resolve)), contentType: 'application/json' };
+    case 'form': {
+      const form = new URLSearchParams();
+      for (const [name, template] of Object.entries(spec.fields)) form.append(name, renderText(template, resolve));
+      return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
+    }
+    case 'multipart': {
+      const form = new FormData();
+      for (const part of spec.parts) {
+        const text = renderText(part.value, resolve);
+        if (part.filename !== undefined) {
+          form.append(part.name, new Blob([text], { type: part.contentType ?? 'application/octet-stream' }), part.filename);
+        } else {
+          form.append(part.name, text);
+        }
+      }
+      return { body: form };
+    }
+  }
+}
+
+/** The catalogue's `in: body` parameter: JSON values and JSON text go as JSON, other text raw. */
+function bodyFromParam(value: unknown): { body: string | Uint8Array; contentType: string } {
+  if (value instanceof Uint8Array) return { body: value, contentType: 'application/octet-stream' };
+  if (typeof value === 'string') {
+    try {
+      JSON.parse(value);
+      return { body: value, contentType: 'application/json' };
+    } catch {
+      return { body: value, contentType: 'text/plain; charset=utf-8' };
+    }
+  }
+  return { body: JSON.stringify(value), contentType: 'application/json' };
+}
+
+/** formData with a file part: file values are base64 text or bytes. */
+function multipart(fields: readonly [ParamSpec, unknown][]): FormData {
+  const form = new FormData();
+  for (const [param, value] of fields) {
+    if (param.type === 'file') {
+      const bytes = value instanceof Uint8Array ? value : Buffer.from(stringify(value), 'base64');
+      form.append(param.name, new Blob([bytes], { type: 'application/octet-stream' }), param.name);
+    } else {
+      form.append(param.name, scalarText(value));
+    }
+  }
+  return form;
+}
+
+function applyAuth(auth: AuthSpec, resolve: Resolve, headers: Record<string, string>, query: [string, string][]): void {
+  switch (auth.type) {
+    case 'bearer':
+      headers.authorization = `Bearer ${headerValue('authentication.token', renderText(auth.token, resolve))}`;
+      break;
+    case 'basic':
+    case 'digest': {
+      const user = renderText(auth.username, resolve);
+      const password = renderText(auth.password, resolve);
+      headers.authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+      break;
+    }
+    case 'apikey': {
+      const value = renderText(auth.value, resolve);
+      if (auth.placement === 'query') query.push([auth.key, value]);
+      else headers[auth.key.toLowerCase()] = headerValue('authentication.value', value);
+      break;
+    }
+  }
+}

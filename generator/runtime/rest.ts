@@ -1,0 +1,82 @@
+/**
+ * What generated Fastify plugins share: body parsers, inbound auth, problem+json errors and
+ * relaying an upstream answer to the caller unchanged (status, body, content type).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
+import type { Bindings } from './bindings.js';
+import type { UpstreamResponse } from './http.js';
+import { problem, problemErrorHandler, sendProblem } from './problem.js';
+
+/** Upstream response headers worth relaying besides the body's own content type. */
+const RELAYED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'etag', 'last-modified', 'location', 'retry-after'];
+
+/** Sends the upstream status and body as they came (HEAD and 204: no body). */
+export function replyUpstream(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
+  reply.code(response.status);
+  for (const name of RELAYED_HEADERS) {
+    const value = response.headers[name];
+    if (value !== undefined) reply.header(name, value);
+  }
+  if (response.body.length === 0 || reply.request.method === 'HEAD') return reply.send();
+  return reply.send(Buffer.from(response.body));
+}
+
+/** Sends a JSON value built by the generated code (mapped outputs, mocks). */
+export function replyJson(reply: FastifyReply, status: number, value: unknown): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(value ?? null));
+}
+
+export interface RestSetupOptions {
+  readonly auth?: ServerAuthSpec;
+  readonly bindings: Bindings;
+}
+
+/**
+ * Prepares an encapsulated plugin: form and multipart bodies, problem+json for errors and
+ * unknown routes, and the adapter's authentication on every route.
+ */
+export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions): void {
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, `no route for ${request.method} ${request.url.split('?')[0]}`)),
+  );
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body, done) => {
+    parseMultipart(body as Buffer, req.headers['content-type'] ?? '').then(
+      (fields) => done(null, fields),
+      () => done(Object.assign(new Error('invalid multipart/form-data body'), { statusCode: 400 }), undefined),
+    );
+  });
+  // Any other media type arrives as bytes and is relayed as such.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const check = authChecker(options.auth, options.bindings);
+  if (check && options.auth) {
+    const scheme = challenge(options.auth);
+    app.addHook('onRequest', async (request, reply) => {
+      const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+      if (check(request.headers, query)) return;
+      if (scheme) reply.header('www-authenticate', scheme);
+      return sendProblem(reply, problem(401, 'missing or invalid credentials'));
+    });
+  }
+}
+
+/** multipart/form-data → fields; file parts become bytes. Uses the platform's own parser. */
+async function parseMultipart(body: Buffer, contentType: string): Promise<Record<string, unknown>> {
+  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of form.entries()) {
+    fields[name] = typeof value === 'string' ? value : new Uint8Array(await value.arrayBuffer());
+  }
+  return fields;
+}
+
+/** A named field of a parsed form or JSON body, or undefined. */
+export function field(body: unknown, name: string): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Uint8Array) return undefined;
+  return Object.prototype.hasOwnProperty.call(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+}
