@@ -46,7 +46,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
   }
   for (const construct of ['aggregates']) {
     if (items(child(capability, construct)).length > 0) {
-      report.error(child(capability, construct), 'unsupported', `"${construct}" are not supported yet`, 'inline the function as call + with on each operation and tool');
+      report.unsupported(child(capability, construct), construct);
     }
   }
 
@@ -72,7 +72,11 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     consumes.push(built);
   }
 
-  const ctx: AdapterContext = { report, symbols, consumes, isBindRef };
+  const aggregateRefs = new Set<string>();
+  for (const aggregate of items(child(capability, 'aggregates'))) {
+    for (const fn of items(child(aggregate, 'functions'))) aggregateRefs.add(`${str(child(aggregate, 'namespace'))}.${str(child(fn, 'name'))}`);
+  }
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregateRefs };
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));
@@ -83,8 +87,12 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     const type = str(child(adapter, 'type'));
     if (type === 'rest') rest.push(buildRestAdapter(adapter, ctx));
     else if (type === 'mcp') mcp.push(buildMcpAdapter(adapter, ctx));
-    else report.error(child(adapter, 'type'), 'unsupported', `"${type}" adapters are not supported`, 'naftiko-codegen generates rest and mcp adapters');
+    else report.warning(child(adapter, 'type'), 'skipped-adapter', `"${type}" adapters are not generated; this adapter is skipped`, 'naftiko-codegen generates rest and mcp adapters');
   }
+  if (exposes.length > 0 && rest.length === 0 && mcp.length === 0) {
+    report.error(capability, 'nothing-to-generate', 'the capability has no rest or mcp adapter to generate');
+  }
+  report.flushUnsupported();
   if (report.failed) return { diagnostics: report.diagnostics };
 
   const info = child(root, 'info');

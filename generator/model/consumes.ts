@@ -143,11 +143,21 @@ function buildOperation(
     ...(body ? { body } : {}),
     ...(formEncoding ? { formEncoding } : {}),
     outputFormat: str(child(node, 'outputRawFormat')) ?? 'json',
+    resultKind: method === 'HEAD' ? 'none' : resultKind(child(node, 'outputParameters')),
     methodName: methodNames.allocate(camelCase(name)),
     inputType: ctx.symbols.allocate(`${pascal}Input`),
     resultType: ctx.symbols.allocate(`${pascal}Result`),
     specConst: ctx.symbols.allocate(`${camelCase(name)}Operation`),
   };
+}
+
+function resultKind(outputs: Node): OperationModel['resultKind'] {
+  const first = items(outputs)[0];
+  if (!first) return 'any';
+  const type = str(child(first, 'type'));
+  const path = str(child(first, 'mapping')) ?? str(child(first, 'value'));
+  if (path !== undefined && path !== '$' && path !== '$.') return 'any';
+  return type === 'object' ? 'object' : type === 'array' ? 'array' : 'any';
 }
 
 function opParamsHave(node: Node, param: ParamModel, ctx: ConsumesContext): boolean {

@@ -3,14 +3,14 @@ import type { InputField, McpAdapterModel, ToolAnnotations, ToolModel } from './
 import { buildBindings, declaredToolInputs, resolveCall, type Lookup } from './exposed.js';
 import { pascalCase, ToolNamePlanner } from './names.js';
 import { buildOutput } from './output.js';
-import { buildServerAuth, type AdapterContext } from './rest.js';
+import { buildServerAuth, checkOutputFormat, checkRef, type AdapterContext } from './rest.js';
 import { child, has, isObj, items, str, type Node } from './spec-access.js';
 
 export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterModel {
   const namespace = str(child(node, 'namespace')) ?? 'mcp';
   for (const construct of ['resources', 'prompts']) {
     if (items(child(node, construct)).length > 0) {
-      ctx.report.error(child(node, construct), 'unsupported', `MCP ${construct} are not supported yet`, 'remove them or keep only tools');
+      ctx.report.unsupported(child(node, construct), `MCP ${construct}`);
     }
   }
   const planner = new ToolNamePlanner(64);
@@ -46,12 +46,10 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
 }
 
 function buildTool(node: Node, specName: string, name: string, namespace: string, ctx: AdapterContext): ToolModel | undefined {
-  for (const construct of ['ref', 'steps', 'mappings']) {
-    if (has(node, construct)) {
-      ctx.report.error(child(node, construct), 'unsupported', `"${construct}" on MCP tools is not supported yet`, 'use call with outputParameters');
-      return undefined;
-    }
-  }
+  if (has(node, 'ref')) checkRef(child(node, 'ref'), ctx);
+  const unsupported = ['ref', 'steps', 'mappings'].filter((c) => has(node, c));
+  for (const construct of unsupported) ctx.report.unsupported(child(node, construct), construct);
+  if (unsupported.length > 0) return undefined;
   const inputs: InputField[] = declaredToolInputs(node);
   const target = has(node, 'call') ? resolveCall(child(node, 'call'), ctx.consumes, ctx.report) : undefined;
   if (has(node, 'call') && !target) return undefined;
@@ -72,6 +70,7 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
     call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
   const output = buildOutput(child(node, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(specName)}ToolOutput`));
+  checkOutputFormat(output, target?.operation.outputFormat, child(node, 'outputParameters'), ctx);
   if (!call && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(node, 'no-call', `tool "${specName}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
     return undefined;

@@ -16,6 +16,24 @@ export interface AdapterContext {
   readonly symbols: SymbolTable;
   readonly consumes: readonly ConsumesModel[];
   readonly isBindRef: (name: string) => boolean;
+  /** `<aggregate namespace>.<function>` keys, to check `ref`s even while aggregates are unsupported. */
+  readonly aggregateRefs: ReadonlySet<string>;
+}
+
+/** Reports a `ref` that names no aggregate function (a spec error, whatever the support status). */
+export function checkRef(node: Node, ctx: AdapterContext): void {
+  const ref = str(node);
+  if (ref === undefined || ctx.aggregateRefs.has(ref)) return;
+  const known = [...ctx.aggregateRefs];
+  ctx.report.error(node, 'unknown-ref', `ref "${ref}" names no aggregate function`,
+    known.length ? `declared functions: ${known.join(', ')}` : 'declare it under capability.aggregates[].functions');
+}
+
+/** Mapping non-JSON upstream formats is not supported yet; pass-through of them is. */
+export function checkOutputFormat(output: OutputModel, format: string | undefined, at: Node, ctx: AdapterContext): void {
+  if (output.kind === 'mapped' && !output.mock && format !== undefined && format !== 'json') {
+    ctx.report.unsupported(at, `mapping ${format} output`);
+  }
 }
 
 export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterModel {
@@ -24,7 +42,7 @@ export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterMo
   const routes = new Map<string, Node>();
   for (const resource of items(child(node, 'resources'))) {
     if (has(resource, 'forward')) {
-      ctx.report.error(child(resource, 'forward'), 'unsupported', 'REST "forward" is not supported yet', 'declare operations with call instead');
+      ctx.report.unsupported(child(resource, 'forward'), 'REST forward');
     }
     for (const op of items(child(resource, 'operations'))) {
       const built = buildRestOperation(node, resource, op, namespace, ctx);
@@ -60,12 +78,10 @@ function buildRestOperation(adapter: Node, resource: Node, op: Node, namespace: 
     ctx.report.error(child(op, 'method'), 'bad-method', `method "${method}" is not supported`, 'use GET, POST, PUT, PATCH, DELETE or HEAD');
     return undefined;
   }
-  for (const construct of ['ref', 'steps', 'mappings']) {
-    if (has(op, construct)) {
-      ctx.report.error(child(op, construct), 'unsupported', `"${construct}" on REST operations is not supported yet`, 'use call with outputParameters');
-      return undefined;
-    }
-  }
+  if (has(op, 'ref')) checkRef(child(op, 'ref'), ctx);
+  const unsupported = ['ref', 'steps', 'mappings'].filter((c) => has(op, c));
+  for (const construct of unsupported) ctx.report.unsupported(child(op, construct), construct);
+  if (unsupported.length > 0) return undefined;
   const path = str(child(resource, 'path')) ?? '/';
   const route = toRoutePath(path, child(resource, 'path'), ctx.report);
   if (!route) return undefined;
@@ -86,14 +102,23 @@ function buildRestOperation(adapter: Node, resource: Node, op: Node, namespace: 
   let call;
   if (target) {
     const positional = matchPathVariables(pathVariables(target.operation.path), route.params.map((p) => p.variable));
+    // A route variable nobody declared takes the type and description of the consumed input it feeds.
+    const adopt = (name: string, field: Parameters<Lookup>[1]): string => {
+      const index = inputs.findIndex((i) => i.name === name);
+      const input = inputs[index]!;
+      if (field && input.in === 'path' && !declared.some((d) => d.name === name)) {
+        inputs[index] = { ...input, type: field.type, ...(input.description ?? field.description ? { description: input.description ?? field.description } : {}) };
+      }
+      return name;
+    };
     const lookup: Lookup = (p, field) => {
       const exact = inputs.find((i) => i.name === p);
-      if (exact) return exact.name;
+      if (exact) return adopt(exact.name, field);
       const byName = inputs.find((i) => i.in === 'path' && normalise(i.name) === normalise(p));
-      if (byName) return byName.name;
+      if (byName) return adopt(byName.name, field);
       if (field?.in === 'path') {
         const byPosition = positional.get(field.name);
-        if (byPosition) return byPosition;
+        if (byPosition) return adopt(byPosition, field);
       }
       inputs.push(impliedInput(p, field, method));
       return p;
@@ -101,6 +126,7 @@ function buildRestOperation(adapter: Node, resource: Node, op: Node, namespace: 
     call = buildBindings(target, child(op, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
   const output: OutputModel = buildOutput(child(op, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(name)}Output`));
+  checkOutputFormat(output, target?.operation.outputFormat, child(op, 'outputParameters'), ctx);
   if (!call && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(op, 'no-call', `operation "${name}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
     return undefined;

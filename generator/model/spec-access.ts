@@ -48,6 +48,29 @@ export function describePath(path: SpecPath): string {
 
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
+  readonly #unsupported: { node: Node; construct: string }[] = [];
+
+  /**
+   * Records a construct the generator does not support yet. They are reported together, as one
+   * diagnostic at the first place, so a file gets one clear message rather than dozens.
+   */
+  unsupported(node: Node, construct: string): void {
+    this.#unsupported.push({ node, construct });
+  }
+
+  /** Emits the one "not supported yet" diagnostic, if any construct was recorded. */
+  flushUnsupported(): void {
+    if (this.#unsupported.length === 0) return;
+    const located = this.#unsupported.map((u) => ({ ...u, pos: u.node.spec.locateKey(u.node.path) }));
+    located.sort((a, b) => a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+    const counts = new Map<string, number>();
+    for (const u of located) counts.set(u.construct, (counts.get(u.construct) ?? 0) + 1);
+    const list = [...counts].map(([c, n]) => (n > 1 ? `${c} (${n} places)` : c)).join(', ');
+    const first = located[0]!;
+    this.error(first.node, 'unsupported', `not supported yet: ${list}; this capability is not generated`,
+      'see docs/semantics.md for what is supported; remove these constructs to generate the rest', true);
+    this.#unsupported.length = 0;
+  }
 
   error(node: Node, code: string, message: string, hint?: string, onKey = false): void {
     this.#add('error', node, code, message, hint, onKey);

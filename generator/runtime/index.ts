@@ -13,3 +13,5 @@ export * from './rest.js';
 export * from './retry.js';
 export * from './server.js';
 export * from './template.js';
+export * from './output.js';
+export * from './values.js';

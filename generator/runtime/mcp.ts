@@ -151,3 +151,12 @@ function safeUrlHost(origin: string): string | undefined {
     return undefined;
   }
 }
+
+/** Runs generated code that computes a JSON value (mapped outputs); failures become `isError`. */
+export async function toolJson(run: () => Promise<unknown>): Promise<CallToolResult> {
+  try {
+    return jsonResult(await run());
+  } catch (error) {
+    return errorResult(error);
+  }
+}

@@ -31,7 +31,7 @@ export interface McpAdapterDefinition<Clients> {
   readonly transport: 'http' | 'stdio';
   readonly auth?: ServerAuthSpec;
   readonly description?: string;
-  readonly register: (server: McpServer, clients: Clients) => void;
+  readonly register: (server: McpServer, context: { clients: Clients; bindings: Bindings }) => void;
 }
 
 /** Everything a generated `server.ts` hands to the runtime. */
@@ -182,7 +182,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
   const newApp = (): FastifyInstance => {
     const app = Fastify({
       logger: options.logger ?? false,
-      ignoreTrailingSlash: true,
+      routerOptions: { ignoreTrailingSlash: true },
       bodyLimit: 1024 * 1024,
       requestTimeout: 120_000,
       forceCloseConnections: 'idle',
@@ -212,7 +212,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
           { name: adapter.namespace, version: def.version },
           adapter.description ? { instructions: adapter.description } : {},
         );
-        adapter.register(server, clients);
+        adapter.register(server, { clients, bindings });
         return server;
       };
       if ((options.mcpTransport ?? adapter.transport) === 'stdio') {

@@ -1,0 +1,22 @@
+/** Command-line inputs (files or folders) → the capability files to process, in a stable order. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export function expandInputs(inputs: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const input of inputs) {
+    if (!existsSync(input)) throw new InputError(`${input}: no such file or folder`);
+    if (statSync(input).isDirectory()) {
+      // Top level only: sub-folders hold shared files that capabilities import.
+      const names = readdirSync(input).filter((n) => /\.ya?ml$/i.test(n)).sort();
+      files.push(...names.map((n) => join(input, n)));
+    } else {
+      files.push(input);
+    }
+  }
+  return [...new Set(files)];
+}

@@ -1,0 +1,99 @@
+/**
+ * The emit stage: CapabilityModel → the files of `generated/<name>/`, rendered from templates/
+ * and checked and formatted by ts-morph. Pure: returns contents, writes nothing.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CapabilityModel } from '../model/ir.js';
+import { SymbolTable } from '../model/names.js';
+import { TEMPLATE_NAMES } from '../model/build.js';
+import { Code, literal, propertyKey, stringLiteral } from './escape.js';
+import { formatTypeScript } from './format.js';
+import { render } from './handlebars.js';
+import { mcpView, namespaceView, restView } from './views.js';
+
+export const RUNTIME_DIR = '_runtime';
+
+/** Relative path → contents, for one capability folder. */
+export type FileSet = Map<string, string>;
+
+const RUNTIME_VALUES = ['setupRestPlugin', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult'];
+
+/** Runtime names a rendered body uses, as an import list (`type` imports last). */
+function runtimeImports(body: string, types: string[]): Code {
+  const used = RUNTIME_VALUES.filter((name) => new RegExp(`\\b${name}\\(`).test(body));
+  return new Code([...used, ...types.map((t) => `type ${t}`)].join(', '));
+}
+
+export function generateCapability(model: CapabilityModel): FileSet {
+  const files: FileSet = new Map();
+  const base = { source: model.source, name: model.name };
+  const emit = (file: string, template: string, view: object): void => {
+    files.set(file, formatTypeScript(`${model.name}/${file}`, render(template, { ...base, ...view })));
+  };
+
+  const consumes = model.consumes.map(namespaceView) as ({ operations: { resultTs: Code; fields: { tsType: Code }[]; hasInputs: boolean; inputType: string; resultType: string }[] })[];
+  const typeTexts = consumes.flatMap((ns) => ns.operations.flatMap((op) => [op.resultTs.text, ...op.fields.map((f) => f.tsType.text)])).join(' ');
+  const typeImports = ['JsonObject', 'JsonValue'].filter((t) => new RegExp(`\\b${t}\\b`).test(typeTexts));
+  emit('types.ts', 'types.ts', { consumes, imports: typeImports.length ? new Code(typeImports.join(', ')) : undefined });
+
+  const opTypes = consumes.flatMap((ns) => ns.operations.flatMap((op) => (op.hasInputs ? [op.inputType, op.resultType] : [op.resultType])));
+  emit('client.ts', 'client.ts', { consumes, typeImports: new Code(opTypes.join(', ')) });
+
+  if (model.rest.length > 0) {
+    const rest = model.rest.map(restView) as { routes: { handler: Code }[] }[];
+    const body = rest.flatMap((r) => r.routes.map((route) => route.handler.text)).join('\n') + ' setupRestPlugin(';
+    emit('routes.ts', 'routes.ts', { rest, runtimeImports: runtimeImports(body, ['Bindings', 'ServerAuthSpec']) });
+  }
+  if (model.mcp.length > 0) {
+    const names = new SymbolTable([...TEMPLATE_NAMES, ...model.mcp.map((m) => m.registerName)]);
+    const mcp = model.mcp.map((m) => mcpView(m, (c) => names.allocate(c))) as { tools: { handler: Code }[] }[];
+    const body = mcp.flatMap((m) => m.tools.map((t) => t.handler.text)).join('\n');
+    emit('mcp.ts', 'mcp.ts', { mcp, runtimeImports: runtimeImports(body, ['Bindings']) });
+  }
+
+  emit('server.ts', 'server.ts', {
+    rest: model.rest,
+    mcp: model.mcp,
+    serverPath: `${model.name}/server.ts`,
+    restImports: new Code(model.rest.map((r) => r.pluginName).join(', ')),
+    mcpImports: new Code(model.mcp.map((m) => m.registerName).join(', ')),
+    definition: definitionLiteral(model),
+  });
+  emit('index.ts', 'index.ts', { rest: model.rest, mcp: model.mcp });
+  return files;
+}
+
+/** The `definition` object of server.ts: data as literals, functions by their planned names. */
+function definitionLiteral(model: CapabilityModel): Code {
+  const data = (value: unknown): string => literal(value, '  ');
+  const rest = model.rest.map((r) =>
+    `{ namespace: ${stringLiteral(r.namespace)}, port: ${r.port}, ${r.address ? `address: ${stringLiteral(r.address)}, ` : ''}${r.auth ? `auth: ${literal(r.auth)}, ` : ''}plugin: ${r.pluginName} }`,
+  );
+  const mcp = model.mcp.map((m) =>
+    `{ namespace: ${stringLiteral(m.namespace)}, ${m.port !== undefined ? `port: ${m.port}, ` : ''}${m.address ? `address: ${stringLiteral(m.address)}, ` : ''}transport: ${stringLiteral(m.transport)}, ${m.description ? `description: ${stringLiteral(m.description)}, ` : ''}${m.auth ? `auth: ${literal(m.auth)}, ` : ''}register: ${m.registerName} }`,
+  );
+  const fields = [
+    `name: ${stringLiteral(model.name)},`,
+    `version: '1.0.0',`,
+    `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri })))},`,
+    `binds: ${data(model.binds.map((b) => ({ namespace: b.namespace, ...(b.location !== undefined ? { location: b.location } : {}), keys: b.keys })))},`,
+    `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
+    `createClients,`,
+    `rest: [${rest.join(', ')}],`,
+    `mcp: [${mcp.join(', ')}],`,
+  ];
+  void propertyKey;
+  return new Code(`{\n${fields.join('\n')}\n}`);
+}
+
+/** The hand-written runtime, copied into `<out>/_runtime/` with a generated-file header. */
+export function runtimeFiles(): FileSet {
+  const dir = fileURLToPath(new URL('../runtime/', import.meta.url));
+  const files: FileSet = new Map();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts')).sort()) {
+    const text = readFileSync(`${dir}${name}`, 'utf8');
+    files.set(name, `// Generated by naftiko-codegen: its runtime, copied from generator/runtime/${name}. Do not edit.\n${text}`);
+  }
+  return files;
+}

@@ -1,0 +1,254 @@
+/**
+ * IR → the view objects templates render. Anything that becomes code is built here from
+ * escaped parts (escape.ts) and handed to templates as a Code fragment.
+ */
+import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runtime/descriptor.js';
+import type { CallModel, CapabilityModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, OperationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
+import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
+import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, zodSchema, type Kind } from './types.js';
+import { camelCase } from '../model/names.js';
+
+const code = (text: string): Code => new Code(text);
+
+// ---------- types.ts and client.ts ----------
+
+export function fieldView(field: InputField): object {
+  return { name: field.name, required: field.required, description: field.description, tsType: code(CLIENT_TS[clientKind(field)]) };
+}
+
+const RESULT_TS: Record<OperationModel['resultKind'], string> = { object: 'JsonObject', array: 'JsonValue[]', any: 'JsonValue', none: 'undefined' };
+
+export function operationView(ns: ConsumesModel, op: OperationModel): object {
+  return {
+    ...op,
+    fields: op.inputs.map(fieldView),
+    hasInputs: op.inputs.length > 0,
+    inputDoc: `Input of \`${ns.namespace}.${op.name}\` (${op.method} ${op.path}).`,
+    resultDoc: `Successful answer of \`${ns.namespace}.${op.name}\`.`,
+    resultTs: code(RESULT_TS[op.resultKind]),
+    requestLine: `\`${op.method} ${op.path}\``,
+    spec: code(literal(operationSpec(op))),
+  };
+}
+
+function paramSpec(p: { name: string; in: ParamSpec['in']; type: ParamSpec['type']; required: boolean; value?: string }): ParamSpec {
+  return { name: p.name, in: p.in, type: p.type, ...(p.required ? { required: true } : {}), ...(p.value !== undefined ? { value: p.value } : {}) };
+}
+
+function operationSpec(op: OperationModel): OperationSpec {
+  return {
+    name: op.name,
+    method: op.method,
+    path: op.path,
+    params: op.params.map(paramSpec),
+    ...(op.body ? { body: op.body as BodySpec } : {}),
+    ...(op.formEncoding ? { formEncoding: op.formEncoding } : {}),
+    ...(op.outputFormat !== 'json' ? { outputFormat: op.outputFormat } : {}),
+  };
+}
+
+export function namespaceView(ns: ConsumesModel): object {
+  const spec: NamespaceSpec = { namespace: ns.namespace, baseUri: ns.baseUri, params: ns.params.map(paramSpec), ...(ns.auth ? { auth: ns.auth } : {}) };
+  const baseNote = ns.baseUri === ''
+    ? 'The spec gives no base URI: pass `baseUri` (or the server option `--base-uri`).'
+    : ns.hostVariables.length > 0
+      ? `The base URI has host variables (${ns.hostVariables.map((v) => `{${v}}`).join(', ')}): pass \`variables\` or \`baseUri\`.`
+      : `Base URI: ${ns.baseUri}`;
+  return {
+    ...ns,
+    classDoc: `Client of consumes namespace \`${ns.namespace}\`.`,
+    baseNote,
+    spec: code(literal(spec)),
+    operations: ns.operations.map((op) => operationView(ns, op)),
+  };
+}
+
+// ---------- bindings: exposed inputs → client input object ----------
+
+interface SourceAccess {
+  /** Expression reading an exposed input, and its kind. */
+  expr(name: string): { text: string; kind: Kind; optional: boolean };
+}
+
+function bindingObject(call: CallModel, access: SourceAccess, valuesFor: (names: string[]) => string): string {
+  const entries: string[] = [];
+  for (const binding of call.bindings) {
+    const field = call.operation.inputs.find((f) => f.name === binding.target)!;
+    let text: string;
+    let kind: Kind;
+    let optional: boolean;
+    switch (binding.source.kind) {
+      case 'input': {
+        ({ text, kind, optional } = access.expr(binding.source.input));
+        break;
+      }
+      case 'template': {
+        const names = [...new Set([...binding.source.template.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1]!))];
+        text = `renderWith(${stringLiteral(binding.source.template)}, ${valuesFor(names)}, bindings)`;
+        kind = 'string';
+        optional = false;
+        break;
+      }
+      case 'literal':
+        text = literal(binding.source.value);
+        kind = typeof binding.source.value === 'string' ? 'string' : typeof binding.source.value === 'number' ? 'number' : typeof binding.source.value === 'boolean' ? 'boolean' : 'json';
+        optional = false;
+        break;
+    }
+    const target = clientKind(field);
+    if (!assignable(kind, target)) {
+      text = `convert(${text}, ${stringLiteral(convertTarget(field))}, ${stringLiteral(field.name)})`;
+      optional = true;
+    }
+    if (field.required && optional) text = `required(${text}, ${stringLiteral(field.name)})`;
+    entries.push(`${propertyKey(field.name)}: ${text},`);
+  }
+  return entries.length ? `{\n${entries.join('\n')}\n}` : '{}';
+}
+
+function callExpression(call: CallModel, input: string, signal: string): string {
+  const method = `${propertyAccess('clients', call.consumes.clientsKey)}.${call.operation.methodName}`;
+  return call.operation.inputs.length > 0 ? `${method}(${input}, { signal: ${signal} })` : `${method}({ signal: ${signal} })`;
+}
+
+function shapeLiteral(output: OutputModel): string {
+  return output.kind === 'mapped' ? literal(output.shape) : 'undefined';
+}
+
+// ---------- routes.ts ----------
+
+function restInputAccess(inputs: readonly ExposedInput[]): SourceAccess {
+  return {
+    expr(name) {
+      const input = inputs.find((i) => i.name === name)!;
+      const kind = routeKind(input);
+      const optional = !input.required;
+      if (input.constant !== undefined) return { text: stringLiteral(input.constant), kind, optional: false };
+      if (input.bodyPath !== undefined) return { text: `jsonPath(request.body, ${stringLiteral(input.bodyPath)})`, kind, optional: true };
+      switch (input.in) {
+        case 'path':
+          return { text: `request.params.${input.routeParam!}`, kind, optional: false };
+        case 'query':
+          return { text: propertyAccess('request.query', input.name), kind, optional };
+        case 'header':
+          return { text: propertyAccess('request.headers', input.name.toLowerCase()), kind, optional };
+        case 'cookie':
+          return { text: `cookie(request.headers.cookie, ${stringLiteral(input.name)})`, kind, optional: true };
+        case 'formData':
+          return { text: `field(request.body, ${stringLiteral(input.name)})`, kind, optional: true };
+        case 'body':
+          return { text: 'request.body', kind, optional: true };
+      }
+    },
+  };
+}
+
+function objectType(entries: { key: string; ts: string; required: boolean }[]): string {
+  return `{ ${entries.map((e) => `${propertyKey(e.key)}${e.required ? '' : '?'}: ${e.ts};`).join(' ')} }`;
+}
+
+function objectSchema(inputs: readonly ExposedInput[], key: (i: ExposedInput) => string): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const i of inputs) properties[key(i)] = routeSchema(i);
+  const required = inputs.filter((i) => i.required).map(key);
+  return { type: 'object', properties, ...(required.length ? { required } : {}) };
+}
+
+export function routeView(op: RestAdapterModel['operations'][number]): object {
+  const by = (where: ExposedInput['in']) => op.inputs.filter((i) => i.in === where && i.constant === undefined && i.bodyPath === undefined);
+  const params = by('path');
+  const query = by('query');
+  const headers = by('header');
+  const generics: string[] = [];
+  const schema: Record<string, unknown> = {};
+  if (params.length) {
+    generics.push(`Params: ${objectType(params.map((i) => ({ key: i.routeParam!, ts: routeTs(i), required: true })))}`);
+    schema.params = objectSchema(params, (i) => i.routeParam!);
+  }
+  if (query.length) {
+    generics.push(`Querystring: ${objectType(query.map((i) => ({ key: i.name, ts: routeTs(i), required: i.required })))}`);
+    schema.querystring = objectSchema(query, (i) => i.name);
+  }
+  if (headers.length) {
+    generics.push(`Headers: ${objectType(headers.map((i) => ({ key: i.name.toLowerCase(), ts: routeTs(i), required: i.required })))}`);
+    schema.headers = objectSchema(headers, (i) => i.name.toLowerCase());
+  }
+  const access = restInputAccess(op.inputs);
+  const valuesFor = (names: string[]): string =>
+    `{ ${names.filter((n) => op.inputs.some((i) => i.name === n)).map((n) => `${propertyKey(n)}: ${access.expr(n).text}`).join(', ')} }`;
+  let handler: string;
+  if (!op.call) {
+    handler = `return replyJson(reply, 200, shapeOutput(${shapeLiteral(op.output)}, undefined, ${valuesFor(op.inputs.map((i) => i.name))}));`;
+  } else {
+    const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'request.signal');
+    handler = op.output.kind === 'passthrough'
+      ? `return replyUpstream(reply, await ${call});`
+      : `const response = await ${call};\nreturn replyJson(reply, response.status, shapeOutput(${shapeLiteral(op.output)}, response.data));`;
+  }
+  return {
+    ...op,
+    doc: op.description,
+    requestLine: `\`${op.method} ${op.path}\`${op.call ? ` → \`${op.call.consumes.namespace}.${op.call.operation.name}\`` : ' (mock)'}`,
+    generics: code(generics.length ? `<{ ${generics.join('; ')} }>` : ''),
+    schema: code(literal(schema)),
+    handler: code(handler),
+  };
+}
+
+export function restView(adapter: RestAdapterModel): object {
+  return { ...adapter, routes: adapter.operations.map(routeView), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
+}
+
+// ---------- mcp.ts ----------
+
+export function toolView(tool: ToolModel, argsConst: string): object {
+  const access: SourceAccess = {
+    expr(name) {
+      const input = tool.inputs.find((i) => i.name === name)!;
+      return { text: propertyAccess('args', name), kind: toolKind(input), optional: !input.required };
+    },
+  };
+  const valuesFor = (names: string[]): string =>
+    `{ ${names.filter((n) => tool.inputs.some((i) => i.name === n)).map((n) => `${propertyKey(n)}: ${propertyAccess('args', n)}`).join(', ')} }`;
+  const shape = tool.inputs.map((i) => {
+    let schema = zodSchema(i);
+    if (i.description) schema += `.describe(${stringLiteral(i.description)})`;
+    if (!i.required) schema += '.optional()';
+    return `${propertyKey(i.name)}: ${schema},`;
+  });
+  let handler: string;
+  if (!tool.call) {
+    handler = `jsonResult(shapeOutput(${shapeLiteral(tool.output)}, undefined, ${valuesFor(tool.inputs.map((i) => i.name))}))`;
+  } else {
+    const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), 'extra.signal');
+    handler = tool.output.kind === 'passthrough'
+      ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
+      : `toolJson(async () => shapeOutput(${shapeLiteral(tool.output)}, (await ${call}).data))`;
+  }
+  const config: string[] = [];
+  if (tool.title) config.push(`title: ${stringLiteral(tool.title)},`);
+  if (tool.description) config.push(`description: ${stringLiteral(tool.description)},`);
+  config.push(`inputSchema: ${argsConst},`);
+  if (tool.annotations) config.push(`annotations: ${literal(tool.annotations)},`);
+  const usesArgs = handler.includes('args');
+  return {
+    ...tool,
+    argsConst,
+    argsShape: code(shape.length ? `{\n${shape.join('\n')}\n}` : '{}'),
+    config: code(`{\n${config.join('\n')}\n}`),
+    handler: code(`async (${usesArgs ? 'args' : '_args'}, extra) => ${handler}`),
+    doc: tool.description,
+  };
+}
+
+export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) => string): object {
+  return {
+    ...adapter,
+    tools: adapter.tools.map((t) => toolView(t, allocate(`${camelCase(t.name)}Args`))),
+    adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
+  };
+}
+
+export function capabilityView(model: CapabilityModel): object {
+  return { ...model };
+}

@@ -1,0 +1,58 @@
+/**
+ * One capability file through every stage: load → validate → model → emit. Diagnostics of every
+ * stage are collected; a file with an error produces no output (never a half-generated folder).
+ */
+import { basename, relative, resolve } from 'node:path';
+import { hasErrors, type Diagnostic } from './diagnostics.js';
+import { generateCapability, type FileSet } from './emit/generate.js';
+import { loadSpecFile } from './load/load.js';
+import { buildModel } from './model/build.js';
+import type { CapabilityModel } from './model/ir.js';
+import { validateSpec } from './validate/validate.js';
+
+export interface CapabilityResult {
+  readonly file: string;
+  /** Output folder name. */
+  readonly name: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly model?: CapabilityModel;
+  readonly files?: FileSet;
+  /** A shared consumes file (root `consumes`, no `capability`): an import target, not generated. */
+  readonly importOnly?: boolean;
+}
+
+export function capabilityName(file: string): string {
+  return basename(file).replace(/\.(ya?ml)$/i, '');
+}
+
+export interface PipelineOptions {
+  /** Output root (absolute or relative to cwd). */
+  readonly outDir: string;
+  /** Stop after validation. */
+  readonly validateOnly?: boolean;
+}
+
+export function runPipeline(file: string, options: PipelineOptions): CapabilityResult {
+  const name = capabilityName(file);
+  const loaded = loadSpecFile(file);
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  if (!loaded.spec || hasErrors(diagnostics)) return { file, name, diagnostics };
+  const doc = loaded.spec.doc as Record<string, unknown>;
+  if (doc.capability === undefined && doc.consumes !== undefined) {
+    diagnostics.push(...validateSpec(loaded.spec));
+    return { file, name, diagnostics, importOnly: true };
+  }
+  diagnostics.push(...validateSpec(loaded.spec));
+  for (const imported of loaded.imports.values()) diagnostics.push(...validateSpec(imported));
+  if (hasErrors(diagnostics)) return { file, name, diagnostics };
+
+  const source = relative(process.cwd(), resolve(file)).split('\\').join('/');
+  const built = buildModel(loaded.spec, loaded.imports, {
+    name,
+    source: source.startsWith('..') ? basename(file) : source,
+    outDir: resolve(options.outDir, name),
+  });
+  diagnostics.push(...built.diagnostics);
+  if (!built.model || hasErrors(diagnostics) || options.validateOnly) return { file, name, diagnostics, ...(built.model ? { model: built.model } : {}) };
+  return { file, name, diagnostics, model: built.model, files: generateCapability(built.model) };
+}

@@ -1,0 +1,168 @@
+// Issue 3's proof: every sample capability generates, type-checks under strict, and every REST
+// operation and MCP tool forwards exactly the right request to a recording upstream.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CapabilityModel, ExposedInput, RestOperationModel, ToolModel } from '../../generator/model/ir.js';
+import { runPipeline } from '../../generator/pipeline.js';
+import { cli, scratchDir } from '../helpers/cli.js';
+import { startRecorder, type Recorded, type Recorder } from './recorder.js';
+import { boundValues, expectedUpstream, restValue, sampleValue, type Expected } from './values.js';
+
+const SAMPLE = '../shared/corpus/azure-sample';
+const files = readdirSync(SAMPLE).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(SAMPLE, f));
+const SECRET = 'test-secret-value';
+
+const out = scratchDir('corpus');
+const models = new Map<string, CapabilityModel>();
+
+beforeAll(async () => {
+  const run = await cli('generate', ...files, '--out', out);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  for (const file of files) {
+    const result = runPipeline(file, { outDir: out, validateOnly: true });
+    models.set(result.name, result.model!);
+  }
+}, 120_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+it('every generated capability type-checks under strict', () => {
+  const tsconfig = join(out, 'tsconfig.json');
+  writeFileSync(tsconfig, JSON.stringify({ extends: relative(out, resolve('tsconfig.json')), include: ['.'], compilerOptions: { noEmit: true } }));
+  expect(() => execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', tsconfig], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+}, 180_000);
+
+function compareUpstream(got: Recorded, want: Expected, context: string): void {
+  expect(got.method, context).toBe(want.method);
+  expect(got.path, context).toBe(want.path);
+  expect([...got.query].sort(), context).toEqual([...want.query].sort());
+  for (const [name, value] of Object.entries(want.headers)) expect(got.headers[name], `${context} header ${name}`).toBe(value);
+  expect(got.headers['x-forwarded-for'], context).toBeUndefined();
+  if (want.json !== undefined) expect(JSON.parse(got.body.toString('utf8')), context).toEqual(want.json);
+  if (want.form) {
+    const type = String(got.headers['content-type']);
+    const fields: Record<string, string> = {};
+    if (type.startsWith('multipart/')) {
+      const boundary = /boundary=(.+)$/.exec(type)![1]!;
+      for (const part of got.body.toString('utf8').split(`--${boundary}`)) {
+        const m = /name="([^"]+)"[^\r]*\r\n(?:[^\r]+\r\n)*\r\n([\s\S]*)\r\n$/.exec(part);
+        if (m) fields[m[1]!] = m[2]!;
+      }
+    } else {
+      for (const [k, v] of new URLSearchParams(got.body.toString('utf8'))) fields[k] = v;
+    }
+    expect(fields, context).toEqual(want.form);
+  }
+}
+
+/** The REST request a caller would send to supply `values` for the operation's inputs. */
+function restRequest(base: string, op: RestOperationModel, values: Map<string, unknown>): { url: string; init: RequestInit } {
+  let path = op.routePath.replace(/::/g, '\u0000');
+  for (const input of op.inputs.filter((i) => i.in === 'path')) path = path.replace(`:${input.routeParam}`, encodeURIComponent(String(values.get(input.name))));
+  path = path.replace(/\u0000/g, ':');
+  const search = new URLSearchParams();
+  const headers: Record<string, string> = {};
+  let body: BodyInit | undefined;
+  const form = op.inputs.filter((i) => i.in === 'formData');
+  const fields = op.inputs.filter((i) => i.in === 'body' && i.bodyPath !== undefined);
+  for (const input of op.inputs) {
+    const v = values.get(input.name);
+    if (v === undefined) continue;
+    if (input.in === 'query') for (const item of Array.isArray(v) ? v : [v]) search.append(input.name, typeof item === 'object' ? JSON.stringify(item) : String(item));
+    if (input.in === 'header') headers[input.name] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (input.in === 'body' && input.bodyPath === undefined) {
+      body = JSON.stringify(v);
+      headers['content-type'] = 'application/json';
+    }
+  }
+  if (form.length) {
+    if (form.some((i) => i.type === 'file')) {
+      const data = new FormData();
+      for (const i of form) {
+        const v = values.get(i.name);
+        if (i.type === 'file') data.append(i.name, new Blob([Buffer.from(String(v), 'base64')]), 'f.bin');
+        else data.append(i.name, typeof v === 'object' ? JSON.stringify(v) : String(v));
+      }
+      body = data;
+    } else {
+      body = new URLSearchParams(form.map((i) => [i.name, String(values.get(i.name))])).toString();
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+  }
+  if (fields.length) {
+    body = JSON.stringify(Object.fromEntries(fields.map((i) => [i.name, values.get(i.name)])));
+    headers['content-type'] = 'application/json';
+  }
+  const query = search.toString();
+  return { url: `${base}${path}${query ? `?${query}` : ''}`, init: { method: op.method, headers, ...(body !== undefined ? { body } : {}) } };
+}
+
+describe.each(files.map((f) => [f.split('/').pop()!.replace(/\.yaml$/, '')]))('%s', (name) => {
+  let upstream: Recorder;
+  let running: { rest: { url: string }[]; mcp: { url: string }[]; close(): Promise<void> };
+  let model: CapabilityModel;
+
+  beforeAll(async () => {
+    model = models.get(name)!;
+    upstream = await startRecorder();
+    const mod = (await import(pathToFileURL(join(out, name, 'index.ts')).href)) as { definition: never };
+    const runtime = (await import(pathToFileURL(join(out, '_runtime', 'index.ts')).href)) as typeof import('../../generator/runtime/index.js');
+    running = await runtime.startCapability(mod.definition, {
+      restPort: 0,
+      mcpPort: 0,
+      baseUris: Object.fromEntries(model.consumes.map((c) => [c.namespace, upstream.url])),
+      env: { MICROSOFT_AZURE_API_KEY: SECRET },
+      retry: false,
+      timeoutMs: 5_000,
+    });
+  });
+  afterAll(async () => {
+    await running?.close();
+    await upstream?.close();
+  });
+
+  it('forwards every REST operation exactly', async () => {
+    const base = running.rest[0]!.url;
+    for (const op of model.rest.flatMap((r) => r.operations)) {
+      const exposed = new Map<string, unknown>(op.inputs.map((i: ExposedInput) => [i.name, restValue(i)]));
+      const { url, init } = restRequest(base, op, exposed);
+      upstream.requests.length = 0;
+      const response = await fetch(url, init);
+      const context = `${op.method} ${op.path} (${op.name})`;
+      const answer = await response.text();
+      expect(response.status, `${context}: ${answer}`).toBe(200);
+      expect(upstream.requests, context).toHaveLength(1);
+      const call = op.call!;
+      compareUpstream(upstream.requests[0]!, expectedUpstream(call.consumes, call.operation, boundValues(call, exposed), { MICROSOFT_AZURE_API_KEY: SECRET }), context);
+      if (op.method !== 'HEAD') expect(JSON.parse(answer), context).toEqual({ echo: { method: op.method, url: upstream.requests[0]!.url } });
+    }
+  });
+
+  it('forwards every MCP tool exactly', async () => {
+    const client = new Client({ name: 'corpus-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(running.mcp[0]!.url)));
+    try {
+      const listed = await client.listTools();
+      expect(listed.tools.map((t) => t.name).sort()).toEqual(model.mcp.flatMap((m) => m.tools.map((t) => t.name)).sort());
+      for (const tool of model.mcp.flatMap((m) => m.tools) as ToolModel[]) {
+        const args = Object.fromEntries(tool.inputs.map((i) => [i.name, sampleValue(i)]));
+        upstream.requests.length = 0;
+        const result = await client.callTool({ name: tool.name, arguments: args });
+        const context = `tool ${tool.name}`;
+        expect(result.isError ?? false, `${context}: ${JSON.stringify(result.content)}`).toBe(false);
+        expect(upstream.requests, context).toHaveLength(1);
+        const call = tool.call!;
+        compareUpstream(upstream.requests[0]!, expectedUpstream(call.consumes, call.operation, boundValues(call, new Map(Object.entries(args))), { MICROSOFT_AZURE_API_KEY: SECRET }), context);
+        if (call.operation.method === 'HEAD') expect(result.structuredContent, context).toMatchObject({ status: 200 });
+        else expect(result.structuredContent, context).toEqual({ echo: { method: call.operation.method, url: upstream.requests[0]!.url } });
+      }
+    } finally {
+      await client.close();
+    }
+  });
+});
