@@ -190,19 +190,22 @@ function encodeQueryName(name: string): string {
 
 /** Arrays travel comma-separated (Swagger's csv); callers may give an array, JSON text or csv. */
 function queryValues(param: ParamSpec, value: unknown): string[] {
-  if (Array.isArray(value)) return [value.map(scalarText).join(',')];
-  if (param.type === 'array' && typeof value === 'string') {
-    const trimmed = value.trim();
-    if (trimmed.startsWith('[')) {
-      try {
-        const parsed: unknown = JSON.parse(trimmed);
-        if (Array.isArray(parsed)) return [parsed.map(scalarText).join(',')];
-      } catch {
-        // not JSON: keep the text as given (already csv)
-      }
+  if (Array.isArray(value)) return [value.flatMap((item) => arrayItems(item)).join(',')];
+  if (param.type === 'array' && typeof value === 'string') return [arrayItems(value).join(',')];
+  return [scalarText(value)];
+}
+
+/** One array item as text; an item that is itself JSON array text is flattened into its items. */
+function arrayItems(item: unknown): string[] {
+  if (typeof item === 'string' && item.trim().startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(item);
+      if (Array.isArray(parsed)) return parsed.map(scalarText);
+    } catch {
+      // not JSON: the text is already csv
     }
   }
-  return [scalarText(value)];
+  return [scalarText(item)];
 }
 
 function scalarText(value: unknown): string {

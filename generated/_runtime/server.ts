@@ -183,7 +183,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
   const newApp = (): FastifyInstance => {
     const app = Fastify({
       logger: options.logger ?? false,
-      ignoreTrailingSlash: true,
+      routerOptions: { ignoreTrailingSlash: true },
       bodyLimit: 1024 * 1024,
       requestTimeout: 120_000,
       forceCloseConnections: 'idle',

@@ -16,6 +16,7 @@ export function convert(value: unknown, type: 'array', name: string): readonly J
 export function convert(value: unknown, type: 'object', name: string): JsonObject | undefined;
 export function convert(value: unknown, type: 'file', name: string): Uint8Array | string | undefined;
 export function convert(value: unknown, type: 'json', name: string): JsonValue | undefined;
+export function convert(value: unknown, type: 'body', name: string): JsonValue | Uint8Array | undefined;
 export function convert(value: unknown, type: string, name: string): unknown {
   if (value === undefined || value === null) return undefined;
   switch (type) {
@@ -47,6 +48,8 @@ export function convert(value: unknown, type: string, name: string): unknown {
       throw new InputError(name, 'must be a JSON object');
     case 'file':
       return value instanceof Uint8Array || typeof value === 'string' ? value : JSON.stringify(value);
+    case 'body':
+      return value;
     default:
       return value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
   }

@@ -83,14 +83,21 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
   if (exposes.length === 0) {
     report.error(capability, 'no-exposes', 'the capability exposes nothing', 'add a rest or mcp entry under capability.exposes');
   }
+  const skipped: Node[] = [];
   for (const adapter of exposes) {
     const type = str(child(adapter, 'type'));
     if (type === 'rest') rest.push(buildRestAdapter(adapter, ctx));
     else if (type === 'mcp') mcp.push(buildMcpAdapter(adapter, ctx));
-    else report.warning(child(adapter, 'type'), 'skipped-adapter', `"${type}" adapters are not generated; this adapter is skipped`, 'naftiko-codegen generates rest and mcp adapters');
+    else skipped.push(adapter);
   }
-  if (exposes.length > 0 && rest.length === 0 && mcp.length === 0) {
-    report.error(capability, 'nothing-to-generate', 'the capability has no rest or mcp adapter to generate');
+  for (const adapter of skipped) {
+    const type = str(child(adapter, 'type'));
+    if (rest.length + mcp.length > 0) {
+      report.warning(child(adapter, 'type'), 'skipped-adapter', `"${type}" adapters are not generated; this one is skipped`, 'naftiko-codegen generates rest and mcp adapters');
+    } else {
+      report.error(child(adapter, 'type'), 'unsupported', `"${type}" adapters are not supported, and the capability has no rest or mcp adapter to generate`, 'add a rest or mcp adapter');
+      break;
+    }
   }
   report.flushUnsupported();
   if (report.failed) return { diagnostics: report.diagnostics };

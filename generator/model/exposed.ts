@@ -6,6 +6,7 @@
  * consumed operation; exposed path variables match consumed ones by name, normalised name,
  * then position.
  */
+import { suggest } from '../diagnostics.js';
 import type { ParamType } from '../runtime/descriptor.js';
 import { variablesOf } from '../runtime/template.js';
 import type { Binding, CallModel, ConsumesModel, ExposedInput, InputField, OperationModel, ValueSource } from './ir.js';
@@ -38,7 +39,7 @@ export function resolveCall(node: Node, consumes: readonly ConsumesModel[], repo
   }
   const operation = ns.operations.find((o) => o.name === opName);
   if (!operation) {
-    const near = closest(opName, ns.operations.map((o) => o.name));
+    const near = suggest(opName, ns.operations.map((o) => o.name));
     report.error(node, 'unknown-call', `call "${call}": namespace "${nsName}" has no operation "${opName}"`,
       near ? `did you mean "${nsName}.${near}"?` : `its operations: ${ns.operations.map((o) => o.name).slice(0, 10).join(', ')}`);
     return undefined;
@@ -134,31 +135,4 @@ export function declaredToolInputs(node: Node): InputField[] {
     const description = str(child(p, 'description'));
     return [{ name, type: paramType(p), required: child(p, 'required').value !== false, in: 'template', ...(description ? { description } : {}) }];
   });
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) {
-      bestScore = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

@@ -67,7 +67,7 @@ function restRequest(base: string, op: RestOperationModel, values: Map<string, u
   path = path.replace(/\u0000/g, ':');
   const search = new URLSearchParams();
   const headers: Record<string, string> = {};
-  let body: BodyInit | undefined;
+  let body: string | FormData | undefined;
   const form = op.inputs.filter((i) => i.in === 'formData');
   const fields = op.inputs.filter((i) => i.in === 'body' && i.bodyPath !== undefined);
   for (const input of op.inputs) {
@@ -90,7 +90,7 @@ function restRequest(base: string, op: RestOperationModel, values: Map<string, u
       }
       body = data;
     } else {
-      body = new URLSearchParams(form.map((i) => [i.name, String(values.get(i.name))])).toString();
+      body = new URLSearchParams(form.map((i): [string, string] => [i.name, String(values.get(i.name))])).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
   }
@@ -104,7 +104,7 @@ function restRequest(base: string, op: RestOperationModel, values: Map<string, u
 
 describe.each(files.map((f) => [f.split('/').pop()!.replace(/\.yaml$/, '')]))('%s', (name) => {
   let upstream: Recorder;
-  let running: { rest: { url: string }[]; mcp: { url: string }[]; close(): Promise<void> };
+  let running: { readonly rest: readonly { url: string }[]; readonly mcp: readonly { url: string }[]; close(): Promise<void> };
   let model: CapabilityModel;
 
   beforeAll(async () => {

@@ -1,0 +1,182 @@
+/**
+ * The load stage: YAML text → a plain document plus a way back from any spec path to its line
+ * and column, and the files its `consumes[].location` entries import. Hostile input (bad UTF-8,
+ * syntax errors, duplicate keys, alias bombs, absurd nesting) becomes positioned diagnostics.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+
+export type SpecPath = readonly (string | number)[];
+
+export interface Position {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface LoadedSpec {
+  /** Path as given (used in diagnostics). */
+  readonly file: string;
+  /** Absolute directory of the file. */
+  readonly dir: string;
+  readonly text: string;
+  /** Plain JS value of the document. */
+  readonly doc: unknown;
+  /** Position of the value at `path` (the nearest existing ancestor when it is missing). */
+  locate(path: SpecPath): Position;
+  /** Position of the map key of the last segment, when there is one. */
+  locateKey(path: SpecPath): Position;
+}
+
+export interface LoadResult {
+  readonly spec?: LoadedSpec;
+  /** Imported files, keyed by the `location` text as written. */
+  readonly imports: Map<string, LoadedSpec>;
+  readonly diagnostics: Diagnostic[];
+}
+
+const MAX_DEPTH = 64;
+const MAX_ALIASES = 100;
+const MAX_BYTES = 16 * 1024 * 1024;
+
+export function loadSpecFile(file: string): LoadResult {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return { imports: new Map(), diagnostics: [diag(file, 1, 1, 'unreadable', 'cannot read the file', 'check the path and permissions')] };
+  }
+  return loadBytes(file, bytes, true);
+}
+
+export function loadSpecText(file: string, text: string): LoadResult {
+  return loadBytes(file, Buffer.from(text, 'utf8'), true);
+}
+
+function loadBytes(file: string, bytes: Buffer, withImports: boolean): LoadResult {
+  const imports = new Map<string, LoadedSpec>();
+  const parsed = parseSpec(file, bytes);
+  if (!parsed.spec || !withImports) return { ...parsed, imports };
+  const diagnostics = [...parsed.diagnostics];
+  const doc = parsed.spec.doc as { capability?: { consumes?: unknown } };
+  const consumes = Array.isArray(doc?.capability?.consumes) ? doc.capability.consumes : [];
+  consumes.forEach((entry: unknown, i: number) => {
+    const location = (entry as { location?: unknown })?.location;
+    if (typeof location !== 'string' || imports.has(location)) return;
+    const at = parsed.spec!.locate(['capability', 'consumes', i, 'location']);
+    const target = importPath(location, parsed.spec!.dir);
+    if (!target || !existsSync(target)) {
+      diagnostics.push(diag(file, at.line, at.col, 'import-missing', `imported file "${location}" not found`, `expected it at ${target ?? location} (relative to the capability file)`));
+      return;
+    }
+    const imported = parseSpec(target, readFileSync(target));
+    diagnostics.push(...imported.diagnostics);
+    if (imported.spec) imports.set(location, imported.spec);
+  });
+  return { spec: parsed.spec, imports, diagnostics };
+}
+
+/** `./x.yaml`, `shared/x.yaml`, `file:///./x.yaml`, `file://./x.yaml` → relative to the capability; `file:///abs` → absolute. */
+function importPath(location: string, dir: string): string | undefined {
+  if (/^file:\/\/\/\.\.?\//.test(location)) return resolve(dir, location.slice('file:///'.length));
+  if (/^file:\/\/\.\.?\//.test(location)) return resolve(dir, location.slice('file://'.length));
+  if (location.startsWith('file://')) return resolve(location.slice('file://'.length));
+  if (/^[a-z][a-z0-9+.-]*:/i.test(location)) return undefined;
+  return resolve(dir, location);
+}
+
+function parseSpec(file: string, bytes: Buffer): { spec?: LoadedSpec; diagnostics: Diagnostic[] } {
+  if (bytes.length > MAX_BYTES) return { diagnostics: [diag(file, 1, 1, 'too-large', `the file is larger than ${MAX_BYTES} bytes`)] };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // The lenient decoding marks the first bad byte with U+FFFD: report its line and column.
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const before = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')));
+    const line = before.split('\n').length;
+    const col = before.length - before.lastIndexOf('\n');
+    return { diagnostics: [diag(file, line, col, 'encoding', 'the file is not valid UTF-8', 'save it as UTF-8')] };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const pos = (offset: number): { line: number; col: number } => lineCounter.linePos(Math.max(0, offset));
+  if (!Array.isArray(docs)) return { diagnostics: [diag(file, 1, 1, 'empty', 'the file is empty', 'a capability starts with `naftiko: 1.0.0-alpha2`')] };
+  const real = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+  if (real.length === 0) return { diagnostics: [diag(file, 1, 1, 'empty', 'the file is empty', 'a capability starts with `naftiko: 1.0.0-alpha2`')] };
+  if (real.length > 1) {
+    const p = pos(real[1]!.range[0]);
+    return { diagnostics: [diag(file, p.line, p.col, 'multiple-documents', 'the file holds more than one YAML document', 'keep one capability per file')] };
+  }
+  const document = real[0]!;
+  const errors = document.errors.map((e) => {
+    const p = pos(e.pos[0]);
+    const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key: ' + e.message.replace(/^Map keys must be unique.*$/s, 'a key appears twice in the same mapping') : `YAML syntax error: ${e.message.split('\n')[0]}`;
+    return diag(file, p.line, p.col, e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax', message, e.code === 'DUPLICATE_KEY' ? 'remove or rename one of the keys' : undefined);
+  });
+  if (errors.length > 0) return { diagnostics: errors.slice(0, 5) };
+  const depth = deepest(document.contents);
+  if (depth.depth > MAX_DEPTH) {
+    const p = pos(depth.offset);
+    return { diagnostics: [diag(file, p.line, p.col, 'too-deep', `the document nests deeper than ${MAX_DEPTH} levels`)] };
+  }
+  let doc: unknown;
+  try {
+    doc = document.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    return { diagnostics: [diag(file, 1, 1, 'aliases', `YAML aliases expand too much (${(error as Error).message.split('\n')[0]})`, 'write the values out instead of using many anchors and aliases')] };
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { diagnostics: [diag(file, 1, 1, 'not-a-mapping', 'the document must be a mapping', 'a capability starts with `naftiko: 1.0.0-alpha2`')] };
+  }
+  const locator = (keyOfLast: boolean) => (path: SpecPath): Position => {
+    const found = nodeAt(document, path, keyOfLast);
+    const p = pos(found);
+    return { file, line: p.line, col: p.col };
+  };
+  return {
+    spec: { file, dir: dirname(resolve(file)), text, doc, locate: locator(false), locateKey: locator(true) },
+    diagnostics: [],
+  };
+}
+
+/** Offset of the node at `path`, or of its nearest existing ancestor. */
+function nodeAt(document: Document, path: SpecPath, keyOfLast: boolean): number {
+  let node: unknown = document.contents;
+  let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i += 1) {
+    const segment = path[i]!;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (!pair) return offset;
+      if (keyOfLast && i === path.length - 1 && isNode(pair.key)) return pair.key.range?.[0] ?? offset;
+      node = pair.value;
+      if (!isNode(node)) return isNode(pair.key) ? pair.key.range?.[0] ?? offset : offset;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      if (!isNode(node)) return offset;
+    } else {
+      return offset;
+    }
+    offset = (node as YamlNode).range?.[0] ?? offset;
+  }
+  return offset;
+}
+
+function deepest(node: unknown, depth = 0): { depth: number; offset: number } {
+  let best = { depth, offset: (node as YamlNode | null)?.range?.[0] ?? 0 };
+  if (depth > MAX_DEPTH) return best;
+  const children = isMap(node) ? node.items.map((p) => p.value) : isSeq(node) ? node.items : [];
+  for (const child of children) {
+    const d = deepest(child, depth + 1);
+    if (d.depth > best.depth) best = d;
+  }
+  return best;
+}
+
+function diag(file: string, line: number, col: number, code: string, message: string, hint?: string): Diagnostic {
+  return { severity: 'error', code, file, line, col, message, ...(hint ? { hint } : {}) };
+}
