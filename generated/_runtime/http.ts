@@ -130,12 +130,19 @@ export class HttpClient {
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     const maxBytes = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     try {
+      let { body: requestBody, headers } = planned;
+      if (requestBody instanceof FormData) {
+        // Serialise multipart with the platform's encoder (boundary included) so every attempt resends the same bytes.
+        const encoded = new Response(requestBody);
+        headers = { ...headers, 'content-type': encoded.headers.get('content-type') ?? 'multipart/form-data' };
+        requestBody = new Uint8Array(await encoded.arrayBuffer());
+      }
       const response = await this.#dispatcher.request({
         origin: planned.origin,
         path: planned.path,
         method: planned.method,
-        headers: planned.headers,
-        body: planned.body as Dispatcher.DispatchOptions['body'],
+        headers,
+        body: requestBody as Dispatcher.DispatchOptions['body'],
         signal,
       });
       const chunks: Buffer[] = [];
@@ -149,8 +156,8 @@ export class HttpClient {
         chunks.push(chunk as Buffer);
       }
       const body = new Uint8Array(Buffer.concat(chunks));
-      const headers = flattenHeaders(response.headers);
-      return { status: response.statusCode, headers, body, data: parseBody(op, planned, headers, body) };
+      const responseHeaders = flattenHeaders(response.headers);
+      return { status: response.statusCode, headers: responseHeaders, body, data: parseBody(op, planned, responseHeaders, body) };
     } catch (error) {
       if (error instanceof NaftikoError) throw error;
       if (callerSignal?.aborted) throw callerSignal.reason ?? error;

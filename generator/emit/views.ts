@@ -180,7 +180,7 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
   if (!op.call) {
     handler = `return replyJson(reply, 200, shapeOutput(${shapeLiteral(op.output)}, undefined, ${valuesFor(op.inputs.map((i) => i.name))}));`;
   } else {
-    const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'request.signal');
+    const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'disconnectSignal(reply)');
     handler = op.output.kind === 'passthrough'
       ? `return replyUpstream(reply, await ${call});`
       : `const response = await ${call};\nreturn replyJson(reply, response.status, shapeOutput(${shapeLiteral(op.output)}, response.data));`;

@@ -41,6 +41,14 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, `no route for ${request.method} ${request.url.split('?')[0]}`)),
   );
+  // JSON as Fastify parses it (prototype-poisoning safe), except that an empty body is no body:
+  // a spec may declare a Content-Type header input on an operation that sends none.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else json(request, body as string, done);
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
@@ -73,6 +81,18 @@ async function parseMultipart(body: Buffer, contentType: string): Promise<Record
     fields[name] = typeof value === 'string' ? value : new Uint8Array(await value.arrayBuffer());
   }
   return fields;
+}
+
+/**
+ * Aborts when the caller goes away before the answer is sent, so the upstream call stops too.
+ * (Fastify's `request.signal` also fires once the request body has been read, which is too early.)
+ */
+export function disconnectSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));
+  });
+  return controller.signal;
 }
 
 /** A named field of a parsed form or JSON body, or undefined. */
