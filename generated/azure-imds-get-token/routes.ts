@@ -27,6 +27,8 @@ export async function instancemetadataclientGetTokenRestRoutes(app: FastifyInsta
   app.route<{ Querystring: { resource: string; client_id?: string; object_id?: string; msi_res_id?: string; authority?: string; bypass_cache?: string; }; }>({
     method: 'GET',
     url: '/v1/identity/oauth2/token',
+    // HEAD is answered only where the spec declares it (it may declare its own for this path).
+    exposeHeadRoute: false,
     schema: {
       querystring: {
         type: 'object',
