@@ -101,7 +101,7 @@ function buildRestOperation(adapter: Node, resource: Node, op: Node, namespace: 
 
   let call;
   if (target) {
-    const positional = matchPathVariables(pathVariables(target.operation.path), route.params.map((p) => p.variable));
+    const positional = matchPathVariables(target.operation.path, path);
     // A route variable nobody declared takes the type and description of the consumed input it feeds.
     const adopt = (name: string, field: Parameters<Lookup>[1]): string => {
       const index = inputs.findIndex((i) => i.name === name);
@@ -162,18 +162,36 @@ function impliedInput(name: string, field: { in: string; type: ExposedInput['typ
   }
 }
 
-/** Consumed path variable → exposed one: exact name, normalised name, then position. */
-function matchPathVariables(consumed: readonly string[], exposed: readonly string[]): Map<string, string> {
+/**
+ * Consumed path variable → exposed one: exact name, normalised name, then the same segment
+ * counted from the end (exposed paths add prefixes such as /v1), then order when the counts agree.
+ */
+function matchPathVariables(consumedPath: string, exposedPath: string): Map<string, string> {
+  const consumed = variableSegments(consumedPath);
+  const exposed = variableSegments(exposedPath);
   const out = new Map<string, string>();
-  const free = [...exposed];
+  const free = new Map(exposed);
   const take = (c: string, e: string | undefined): void => {
     if (e === undefined) return;
     out.set(c, e);
-    free.splice(free.indexOf(e), 1);
+    free.delete(e);
   };
-  for (const c of consumed) take(c, free.find((e) => e === c));
-  for (const c of consumed) if (!out.has(c)) take(c, free.find((e) => normalise(e) === normalise(c)));
-  for (const c of consumed) if (!out.has(c) && free.length > 0) take(c, free[0]);
+  const pending = () => [...consumed.keys()].filter((c) => !out.has(c));
+  for (const c of pending()) take(c, [...free.keys()].find((e) => e === c));
+  for (const c of pending()) take(c, [...free.keys()].find((e) => normalise(e) === normalise(c)));
+  for (const c of pending()) take(c, [...free.keys()].find((e) => free.get(e) === consumed.get(c)));
+  const left = pending();
+  if (left.length === free.size) left.forEach((c, i) => take(c, [...free.keys()][i]));
+  return out;
+}
+
+/** Variables of a path with the index of their segment counted from the end. */
+function variableSegments(path: string): Map<string, number> {
+  const segments = path.split('/').filter(Boolean);
+  const out = new Map<string, number>();
+  segments.forEach((segment, i) => {
+    for (const name of pathVariables(segment)) if (!out.has(name)) out.set(name, segments.length - i);
+  });
   return out;
 }
 

@@ -16,7 +16,14 @@ const PRIORITY = ['additionalProperties', 'required', 'enum', 'const', 'type', '
 
 export function validateSpec(spec: LoadedSpec): Diagnostic[] {
   if (check(spec.doc)) return [];
-  const errors = (check.errors ?? []).filter((e) => !WRAPPERS.has(e.keyword));
+  let errors = (check.errors ?? []).filter((e) => !WRAPPERS.has(e.keyword));
+  // A misspelt key explains the missing one it was meant to be: report the typo only.
+  const typos = errors.filter((e) => e.keyword === 'additionalProperties');
+  errors = errors.filter((e) => {
+    if (e.keyword !== 'required') return true;
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return !typos.some((t) => t.instancePath === e.instancePath && suggest((t.params as { additionalProperty: string }).additionalProperty, [missing]) === missing);
+  });
   // Within an anyOf (string or object body, item or list), keep errors of the branch that matches the value's type.
   const byPlace = new Map<string, ErrorObject[]>();
   for (const error of errors) {
