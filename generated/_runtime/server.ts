@@ -245,7 +245,11 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     clients,
     close() {
       closing ??= (async () => {
+        // Keep-alive sockets that finish their in-flight request become idle after close()
+        // started; close them as they do so the drain ends when the last response is sent.
+        const sweep = setInterval(() => apps.forEach((a) => a.server.closeIdleConnections()), 25);
         await Promise.allSettled(apps.map((a) => a.close()));
+        clearInterval(sweep);
         if (stopStdio) await stopStdio();
         await Promise.allSettled(Object.values(clients).map((c) => c.close()));
       })();
