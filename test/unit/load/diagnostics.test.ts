@@ -1,13 +1,17 @@
 // Given a broken spec, want one diagnostic at the right line and column, with a useful message.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatDiagnostic, type Diagnostic } from '../../../generator/diagnostics.js';
 import { runPipeline } from '../../../generator/pipeline.js';
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function diagnose(yaml: string | Buffer): Diagnostic[] {
   const dir = mkdtempSync(join(tmpdir(), 'naftiko-diag-'));
+  made.push(dir);
   const file = join(dir, 'spec.yaml');
   writeFileSync(file, yaml);
   return [...runPipeline(file, { outDir: join(dir, 'out'), validateOnly: true }).diagnostics];

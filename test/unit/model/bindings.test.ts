@@ -1,13 +1,17 @@
 // The resolution algorithm (semantics doc §7.4) as given/want tables over small specs.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CapabilityModel } from '../../../generator/model/ir.js';
 import { runPipeline } from '../../../generator/pipeline.js';
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function model(yaml: string): CapabilityModel {
   const dir = mkdtempSync(join(tmpdir(), 'naftiko-model-'));
+  made.push(dir);
   writeFileSync(join(dir, 'spec.yaml'), yaml);
   const result = runPipeline(join(dir, 'spec.yaml'), { outDir: join(dir, 'out'), validateOnly: true });
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
