@@ -1,0 +1,124 @@
+// Large and awkward capabilities: 450 operations with hostile names generate and type-check;
+// literal routes win over template routes declared before them.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { cli, scratchDir } from '../helpers/cli.js';
+import { startRecorder } from './recorder.js';
+
+const dir = scratchDir('scale');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function bigSpec(count: number): string {
+  const consumed: string[] = [];
+  const rest: string[] = [];
+  const tools: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    // Same resource name everywhere (the catalogue truncates names), hostile parameter names.
+    const name = i % 2 ? `op-${i}` : `Op.${i}`;
+    consumed.push(`    - name: duplicated-resource-name
+      path: /things/{thingId}/parts/{part-id}/${i}:run
+      operations:
+      - name: ${JSON.stringify(name)}
+        method: ${['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'][i % 6]}
+        description: "Operation ${i} */ with a closing comment and \`backticks\` \${x}"
+        inputParameters:
+        - {name: api-version, in: query, type: string, required: true}
+        - {name: $filter, in: query, type: string}
+        - {name: certificateName, in: query, type: string}
+        - {name: certificate.name, in: query, type: string}
+        - {name: default, in: query, type: integer}
+        - {name: attr:qualifiedName, in: header, type: boolean}
+        - {name: body, in: body, type: object}`);
+    rest.push(`    - path: /v1/things/{thingid}/parts/{part-id}/op${i}-run
+      operations:
+      - method: ${['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'][i % 6]}
+        name: ${JSON.stringify(name)}
+        call: ${JSON.stringify(`svc.${name}`)}`);
+    tools.push(`    - name: ${JSON.stringify(`microsoft-azure-a-very-long-tool-name-that-goes-on-and-on-for-operation-${i}`)}
+      call: ${JSON.stringify(`svc.${name}`)}`);
+  }
+  return `naftiko: 1.0.0-alpha2
+capability:
+  consumes:
+  - type: http
+    namespace: svc
+    baseUri: https://{accountName}.example.com
+    resources:
+${consumed.join('\n')}
+  exposes:
+  - type: rest
+    namespace: svc-rest
+    port: 8080
+    resources:
+${rest.join('\n')}
+  - type: mcp
+    namespace: svc-mcp
+    port: 9090
+    tools:
+${tools.join('\n')}
+`;
+}
+
+it('a 450-operation capability with hostile names generates and type-checks', async () => {
+  writeFileSync(join(dir, 'big.yaml'), bigSpec(450));
+  const run = await cli('generate', join(dir, 'big.yaml'), '--out', join(dir, 'out'));
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const mcp = readFileSync(join(dir, 'out/big/mcp.ts'), 'utf8');
+  const names = [...mcp.matchAll(/registerTool\('([^']+)'/g)].map((m) => m[1]!);
+  expect(names).toHaveLength(450);
+  expect(new Set(names).size).toBe(450);
+  for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
+  const tsconfig = join(dir, 'out/tsconfig.json');
+  writeFileSync(tsconfig, JSON.stringify({ extends: relative(join(dir, 'out'), resolve('tsconfig.json')), include: ['.'], compilerOptions: { noEmit: true } }));
+  expect(() => execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', tsconfig], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+}, 180_000);
+
+it('literal routes win over template routes of the same shape declared before them', async () => {
+  writeFileSync(join(dir, 'routes.yaml'), `naftiko: 1.0.0-alpha2
+capability:
+  consumes:
+  - type: http
+    namespace: att
+    baseUri: https://att.example.com
+    resources:
+    - name: policy
+      path: /policies/{attestationType}
+      operations:
+      - {name: get-policy, method: GET}
+    - name: reset
+      path: /policies/{attestationType}:reset
+      operations:
+      - {name: reset-policy, method: POST}
+  exposes:
+  - type: rest
+    namespace: att-rest
+    port: 8080
+    resources:
+    - path: /v1/policies/{attestationtype}
+      operations:
+      - {method: GET, name: get-policy, call: att.get-policy}
+    - path: /v1/policies/attestationtype-reset
+      operations:
+      - {method: POST, name: reset-policy, call: att.reset-policy}
+`);
+  expect((await cli('generate', join(dir, 'routes.yaml'), '--out', join(dir, 'out'))).code).toBe(0);
+  const upstream = await startRecorder();
+  const { definition } = (await import(pathToFileURL(join(dir, 'out/routes/index.ts')).href)) as { definition: never };
+  const { startCapability } = (await import(pathToFileURL(join(dir, 'out/_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
+  const running = await startCapability(definition, { restPort: 0, mcpPort: 0, baseUris: { att: upstream.url }, retry: false });
+  try {
+    const reset = await fetch(`${running.rest[0]!.url}/v1/policies/attestationtype-reset?attestationType=SgxEnclave`, { method: 'POST' });
+    expect(reset.status).toBe(200);
+    expect(upstream.requests.at(-1)!.path).toBe('/policies/SgxEnclave:reset');
+    const get = await fetch(`${running.rest[0]!.url}/v1/policies/Tpm`);
+    expect(get.status).toBe(200);
+    expect(upstream.requests.at(-1)!.path).toBe('/policies/Tpm');
+  } finally {
+    await running.close();
+    await upstream.close();
+  }
+});
