@@ -20,7 +20,7 @@ const microsoftAzureGetIdentityOauth2Args = z.object({
  * MCP adapter for Microsoft Azure InstanceMetadataClient — Get Token. One tool per consumed operation, routed inline through this capability's consumes block.
  */
 export function registerInstancemetadataclientGetTokenMcpTools(server: McpServer, context: { clients: Clients; bindings: Bindings; }): void {
-  const { clients, bindings } = context;
+  const { clients } = context;
 
   /** Microsoft Azure Get Identity Oauth2 Token */
   server.registerTool('microsoft-azure-get-identity-oauth2', {

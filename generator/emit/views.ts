@@ -192,11 +192,20 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
     generics: code(generics.length ? `<{ ${generics.join('; ')} }>` : ''),
     schema: code(literal(schema)),
     handler: code(handler),
+    handlerParams: code(/\brequest\b/.test(handler) ? 'request, reply' : '_request, reply'),
   };
 }
 
 export function restView(adapter: RestAdapterModel): object {
-  return { ...adapter, routes: adapter.operations.map(routeView), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
+  const routes = adapter.operations.map(routeView) as { handler: Code }[];
+  const body = routes.map((r) => r.handler.text).join('\n');
+  return { ...adapter, routes, destructure: destructure(body, true), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
+}
+
+/** `clients, bindings` — only the names the generated handlers use (bindings always, for REST auth). */
+function destructure(body: string, needBindings: boolean): Code | undefined {
+  const names = [/\bclients\b/.test(body) ? 'clients' : '', needBindings || /\bbindings\b/.test(body) ? 'bindings' : ''].filter(Boolean);
+  return names.length ? code(names.join(', ')) : undefined;
 }
 
 // ---------- mcp.ts ----------
@@ -236,15 +245,17 @@ export function toolView(tool: ToolModel, argsConst: string): object {
     argsConst,
     argsShape: code(shape.length ? `{\n${shape.join('\n')}\n}` : '{}'),
     config: code(`{\n${config.join('\n')}\n}`),
-    handler: code(`async (${usesArgs ? 'args' : '_args'}, extra) => ${handler}`),
+    handler: code(`async (${usesArgs ? 'args' : '_args'}, ${handler.includes('extra.') ? 'extra' : '_extra'}) => ${handler}`),
     doc: tool.description,
   };
 }
 
 export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) => string): object {
+  const tools = adapter.tools.map((t) => toolView(t, allocate(`${camelCase(t.name)}Args`))) as { handler: Code }[];
   return {
     ...adapter,
-    tools: adapter.tools.map((t) => toolView(t, allocate(`${camelCase(t.name)}Args`))),
+    tools,
+    destructure: destructure(tools.map((t) => t.handler.text).join('\n'), false),
     adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
   };
 }

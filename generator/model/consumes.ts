@@ -7,6 +7,7 @@ import type { AuthSpec, BodySpec, HttpMethod, ParamLocation, ParamType } from '.
 import { variablesOf } from '../runtime/template.js';
 import type { LoadedSpec } from '../load/load.js';
 import type { ConsumesModel, InputField, OperationModel, ParamModel } from './ir.js';
+import { buildAuth } from './auth.js';
 import { camelCase, pascalCase, SymbolTable } from './names.js';
 import { child, has, isObj, items, str, text, type Node, type Reporter } from './spec-access.js';
 
@@ -62,7 +63,7 @@ export function buildConsumes(node: Node, ctx: ConsumesContext): ConsumesModel |
       `write "${baseUri.replace(/\/+$/, '')}"`);
   }
   const params = items(child(node, 'inputParameters')).map((p) => buildParam(p, ctx)).filter((p): p is ParamModel => !!p);
-  const auth = buildAuth(child(node, 'authentication'), ctx);
+  const auth = buildAuth(child(node, 'authentication'), ctx.report, 'outbound');
   const methodNames = new SymbolTable(['constructor', 'close']);
   const operations: OperationModel[] = [];
   for (const resource of items(child(node, 'resources'))) {
@@ -188,26 +189,6 @@ function buildParam(node: Node, ctx: ConsumesContext): ParamModel | undefined {
     ...(str(child(node, 'description')) ? { description: str(child(node, 'description')) } : {}),
     ...(value !== undefined ? { value } : {}),
   };
-}
-
-function buildAuth(node: Node, ctx: ConsumesContext): AuthSpec | undefined {
-  if (!isObj(node.value)) return undefined;
-  const type = str(child(node, 'type'));
-  const get = (key: string): string => text(child(node, key)) ?? '';
-  switch (type) {
-    case 'bearer':
-      return { type, token: get('token') };
-    case 'basic':
-    case 'digest':
-      return { type, username: get('username'), password: get('password') };
-    case 'apikey': {
-      const placement = str(child(node, 'placement')) ?? 'header';
-      return { type, key: get('key'), value: get('value'), placement: placement === 'query' ? 'query' : 'header' };
-    }
-    default:
-      ctx.report.error(child(node, 'type'), 'unsupported', `outbound authentication "${type}" is not supported`, 'use bearer, basic, digest or apikey');
-      return undefined;
-  }
 }
 
 const BODY_TYPES: Record<string, string> = {

@@ -3,7 +3,8 @@ import type { InputField, McpAdapterModel, ToolAnnotations, ToolModel } from './
 import { buildBindings, declaredToolInputs, resolveCall, type Lookup } from './exposed.js';
 import { pascalCase, ToolNamePlanner } from './names.js';
 import { buildOutput } from './output.js';
-import { buildServerAuth, checkOutputFormat, checkRef, type AdapterContext } from './rest.js';
+import { buildAuth } from './auth.js';
+import { checkOutputFormat, checkRef, type AdapterContext } from './rest.js';
 import { child, has, isObj, items, str, type Node } from './spec-access.js';
 
 export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterModel {
@@ -32,7 +33,7 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
   const port = child(node, 'port').value;
   const address = str(child(node, 'address'));
   const description = str(child(node, 'description'));
-  const auth = buildServerAuth(child(node, 'authentication'), ctx.report);
+  const auth = buildAuth(child(node, 'authentication'), ctx.report, 'inbound');
   return {
     namespace,
     ...(typeof port === 'number' ? { port } : {}),

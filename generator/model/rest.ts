@@ -1,12 +1,12 @@
 /** `exposes[type=rest]` → RestAdapterModel: routes, explicit inputs, bindings and outputs. */
-import type { ServerAuthSpec } from '../runtime/auth.js';
 import type { HttpMethod } from '../runtime/descriptor.js';
 import type { ConsumesModel, ExposedInput, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
 import { buildBindings, declaredRestInputs, normalise, resolveCall, type Lookup } from './exposed.js';
 import { pathVariables } from './consumes.js';
 import { SymbolTable, pascalCase } from './names.js';
+import { buildAuth } from './auth.js';
 import { buildOutput } from './output.js';
-import { child, has, isObj, items, str, text, type Node, type Reporter } from './spec-access.js';
+import { child, has, items, str, type Node, type Reporter } from './spec-access.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -60,7 +60,7 @@ export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterMo
   }
   const description = str(child(node, 'description'));
   const address = str(child(node, 'address'));
-  const auth = buildServerAuth(child(node, 'authentication'), ctx.report);
+  const auth = buildAuth(child(node, 'authentication'), ctx.report, 'inbound');
   return {
     namespace,
     port: typeof child(node, 'port').value === 'number' ? (child(node, 'port').value as number) : 8080,
@@ -225,21 +225,4 @@ export function toRoutePath(path: string, at: Node, report: Reporter): { routePa
 
 function escapeLiteral(text: string): string {
   return text.replace(/:/g, '::');
-}
-
-export function buildServerAuth(node: Node, report: Reporter): ServerAuthSpec | undefined {
-  if (!isObj(node.value)) return undefined;
-  const type = str(child(node, 'type'));
-  const get = (key: string): string => text(child(node, key)) ?? '';
-  switch (type) {
-    case 'bearer':
-      return { type, token: get('token') };
-    case 'basic':
-      return { type, username: get('username'), password: get('password') };
-    case 'apikey':
-      return { type, key: get('key'), value: get('value'), placement: str(child(node, 'placement')) === 'query' ? 'query' : 'header' };
-    default:
-      report.error(child(node, 'type'), 'unsupported', `inbound authentication "${type}" is not supported yet`, 'use bearer, apikey or basic');
-      return undefined;
-  }
 }

@@ -1,6 +1,7 @@
 // Runs the naftiko-codegen CLI in-process with captured output (fast; same code path as the bin).
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { main } from '../../generator/cli/main.js';
 
 export interface CliRun {
@@ -21,4 +22,15 @@ export function scratchDir(prefix: string): string {
   const base = resolve('.cache/test');
   mkdirSync(base, { recursive: true });
   return mkdtempSync(join(base, `${prefix}-`));
+}
+
+/** Type-checks a generated output folder under the repository's strict tsconfig; throws tsc's report. */
+export function typecheck(dir: string): void {
+  const tsconfig = join(dir, 'tsconfig.json');
+  writeFileSync(tsconfig, JSON.stringify({ extends: relative(dir, resolve('tsconfig.json')), include: ['.'], compilerOptions: { noEmit: true } }));
+  try {
+    execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', tsconfig], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (error) {
+    throw new Error(`tsc found errors:\n${(error as { stdout?: string }).stdout ?? ''}`);
+  }
 }

@@ -828,7 +828,7 @@ class MockImdsServer implements MockImds {
   }
 
   /** Validate a request the way IMDS does and produce the answer. */
-  private evaluate(req: IncomingMessage, rec: RecordedRequest): Reply {
+  private evaluate(_req: IncomingMessage, rec: RecordedRequest): Reply {
     const cfg = this.options;
     if (rec.path !== TOKEN_PATH && rec.path !== `${TOKEN_PATH}/`) return jsonReply(404, IMDS_ERRORS.notFound);
     if (rec.method !== 'GET') return jsonReply(405, IMDS_ERRORS.methodNotAllowed);
