@@ -119,3 +119,45 @@ capability:
     await upstream.close();
   }
 });
+
+it('a missing base URI or host variable is a clear 500 problem naming the option; nothing is sent', async () => {
+  writeFileSync(join(dir, 'hosts.yaml'), `naftiko: 1.0.0-alpha2
+capability:
+  consumes:
+  - {type: http, namespace: empty, baseUri: '', resources: [{name: r, path: /r, operations: [{name: get-empty, method: GET}]}]}
+  - {type: http, namespace: templated, baseUri: 'https://{accountName}.blob.example.net', resources: [{name: r, path: /r, operations: [{name: get-templated, method: GET}]}]}
+  exposes:
+  - type: rest
+    namespace: hosts-rest
+    port: 8080
+    resources:
+    - {path: /empty, operations: [{method: GET, name: get-empty, call: empty.get-empty}]}
+    - {path: /templated, operations: [{method: GET, name: get-templated, call: templated.get-templated}]}
+`);
+  expect((await cli('generate', join(dir, 'hosts.yaml'), '--out', join(dir, 'out'))).code).toBe(0);
+  const upstream = await startRecorder();
+  const { definition } = (await import(pathToFileURL(join(dir, 'out/hosts/index.ts')).href)) as { definition: never };
+  const { startCapability } = (await import(pathToFileURL(join(dir, 'out/_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
+  const running = await startCapability(definition, { restPort: 0, mcpPort: 0, retry: false, env: {} });
+  try {
+    const empty = await fetch(`${running.rest[0]!.url}/empty`);
+    expect(empty.status).toBe(500);
+    expect(empty.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(((await empty.json()) as { detail: string }).detail).toContain('--base-uri empty=<url>');
+    const templated = await fetch(`${running.rest[0]!.url}/templated`);
+    expect(templated.status).toBe(500);
+    expect(((await templated.json()) as { detail: string }).detail).toMatch(/\{accountName\}.*--var accountName=<value>/);
+    expect(upstream.requests).toHaveLength(0);
+  } finally {
+    await running.close();
+    await upstream.close();
+  }
+  // With the host variable given, the request goes to the host it names.
+  const withVar = await startCapability(definition, { restPort: 0, mcpPort: 0, retry: false, env: {}, variables: { accountName: '127.0.0.1' }, timeoutMs: 500 });
+  try {
+    const response = await fetch(`${withVar.rest[0]!.url}/templated`);
+    expect([502, 504]).toContain(response.status); // 127.0.0.1:443 is not listening: the host was used
+  } finally {
+    await withVar.close();
+  }
+});

@@ -56,6 +56,23 @@ describe('MCP over Streamable HTTP', () => {
     }
   });
 
+  it('non-JSON answers never break the tool: text stays text', async () => {
+    const client = new Client({ name: 'e2e-text', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcp)));
+    try {
+      stack.mock.setFaults([{ status: 200, body: 'plain text answer', contentType: 'text/plain' }]);
+      const text = await client.callTool({ name: TOOL, arguments: { resource: RESOURCE } });
+      expect(text.isError ?? false).toBe(false);
+      expect((text.content as { text: string }[])[0]!.text).toBe('plain text answer');
+      stack.mock.setFaults([{ status: 200, body: 'not json {', contentType: 'application/json' }]);
+      const broken = await client.callTool({ name: TOOL, arguments: { resource: RESOURCE } });
+      expect(broken.isError ?? false).toBe(false);
+      expect((broken.content as { text: string }[])[0]!.text).toBe('not json {');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('GET /mcp → 405; a foreign Host → 403 (DNS-rebinding protection)', async () => {
     expect((await fetch(stack.mcp)).status).toBe(405);
     const url = new URL(stack.mcp);

@@ -66,6 +66,18 @@ describe('REST → mock IMDS', () => {
     expect(request!.query).toEqual([['api-version', '2018-02-01'], ['resource', RESOURCE]]);
   });
 
+  it('relays non-JSON answers unchanged: text and binary bodies keep their content type', async () => {
+    stack.mock.setFaults([{ status: 200, body: 'plain text answer', contentType: 'text/plain; charset=utf-8' }]);
+    let response = await fetch(route());
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await response.text()).toBe('plain text answer');
+    stack.mock.setFaults([{ status: 503, body: 'not json {', contentType: 'application/json' }]);
+    response = await fetch(route());
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe('not json {');
+  });
+
   it('an unknown route → 404 problem+json', async () => {
     const response = await fetch(`${stack.rest}/v1/nothing-here`);
     expect(response.status).toBe(404);
