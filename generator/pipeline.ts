@@ -54,5 +54,15 @@ export function runPipeline(file: string, options: PipelineOptions): CapabilityR
   });
   diagnostics.push(...built.diagnostics);
   if (!built.model || hasErrors(diagnostics) || options.validateOnly) return { file, name, diagnostics, ...(built.model ? { model: built.model } : {}) };
-  return { file, name, diagnostics, model: built.model, files: generateCapability(built.model) };
+  try {
+    return { file, name, diagnostics, model: built.model, files: generateCapability(built.model) };
+  } catch (error) {
+    // A generator bug, not a spec problem: say so plainly, at the spec, and write nothing.
+    diagnostics.push({
+      severity: 'error', code: 'internal', file, line: 1, col: 1,
+      message: `naftiko-codegen failed while generating this capability: ${(error as Error).message.split('\n')[0]}`,
+      hint: 'this is a bug in naftiko-codegen; please report it with this spec',
+    });
+    return { file, name, diagnostics, model: built.model };
+  }
 }

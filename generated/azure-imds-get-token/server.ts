@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCapability, type CapabilityDefinition } from '../_runtime/index.js';
-import { createClients, type Clients } from './client.js';
+import { binds, bindsBaseDir, createClients, type Clients } from './client.js';
 import { instancemetadataclientGetTokenRestRoutes } from './routes.js';
 import { registerInstancemetadataclientGetTokenMcpTools } from './mcp.js';
 
@@ -17,15 +17,8 @@ export const definition: CapabilityDefinition<Clients> = {
       baseUri: 'http://169.254.169.254/metadata',
     },
   ],
-  binds: [
-    {
-      namespace: 'env',
-      keys: {
-        MICROSOFT_AZURE_API_KEY: 'MICROSOFT_AZURE_API_KEY',
-      },
-    },
-  ],
-  bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),
+  binds,
+  bindsBaseDir,
   createClients,
   rest: [{ namespace: 'instancemetadataclient-get-token-rest', port: 8080, plugin: instancemetadataclientGetTokenRestRoutes }],
   mcp: [{ namespace: 'instancemetadataclient-get-token-mcp', port: 9090, transport: 'http', description: "MCP adapter for Microsoft Azure InstanceMetadataClient — Get Token. One tool per consumed operation, routed inline through this capability's consumes block.", register: registerInstancemetadataclientGetTokenMcpTools }],

@@ -38,7 +38,7 @@ export function generateCapability(model: CapabilityModel): FileSet {
   emit('types.ts', 'types.ts', { consumes, imports: typeImports.length ? new Code(typeImports.join(', ')) : undefined });
 
   const opTypes = consumes.flatMap((ns) => ns.operations.flatMap((op) => (op.hasInputs ? [op.inputType, op.resultType] : [op.resultType])));
-  emit('client.ts', 'client.ts', { consumes, typeImports: new Code(opTypes.join(', ')) });
+  emit('client.ts', 'client.ts', { consumes, binds: model.binds, bindsLiteral: new Code(bindsLiteral(model)), typeImports: new Code(opTypes.join(', ')) });
 
   if (model.rest.length > 0) {
     const rest = model.rest.map(restView) as { routes: { handler: Code }[] }[];
@@ -59,6 +59,7 @@ export function generateCapability(model: CapabilityModel): FileSet {
     restImports: new Code(model.rest.map((r) => r.pluginName).join(', ')),
     mcpImports: new Code(model.mcp.map((m) => m.registerName).join(', ')),
     definition: definitionLiteral(model),
+    sharedBinds: model.binds.length > 0 && model.consumes.length > 0,
   });
   emit('index.ts', 'index.ts', { rest: model.rest, mcp: model.mcp });
   return files;
@@ -77,14 +78,18 @@ function definitionLiteral(model: CapabilityModel): Code {
     `name: ${stringLiteral(model.name)},`,
     `version: '1.0.0',`,
     `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri })))},`,
-    `binds: ${data(model.binds.map((b) => ({ namespace: b.namespace, ...(b.location !== undefined ? { location: b.location } : {}), keys: b.keys })))},`,
-    `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
+    model.binds.length && model.consumes.length ? 'binds,' : 'binds: [],',
+    model.binds.length && model.consumes.length ? 'bindsBaseDir,' : `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
     `createClients,`,
     `rest: [${rest.join(', ')}],`,
     `mcp: [${mcp.join(', ')}],`,
   ];
   void propertyKey;
   return new Code(`{\n${fields.join('\n')}\n}`);
+}
+
+function bindsLiteral(model: CapabilityModel): string {
+  return literal(model.binds.map((b) => ({ namespace: b.namespace, ...(b.location !== undefined ? { location: b.location } : {}), keys: b.keys })));
 }
 
 /** The hand-written runtime, copied into `<out>/_runtime/` with a generated-file header. */
