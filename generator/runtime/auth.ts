@@ -18,8 +18,15 @@ export function authChecker(
   bindings: Bindings,
 ): ((headers: IncomingHttpHeaders, query: URLSearchParams) => boolean) | undefined {
   if (!spec) return undefined;
-  const secret = (template: string): string =>
-    renderText(template, (name) => (bindings.has(name) ? bindings.get(name) : undefined));
+  // A secret that cannot be resolved (unset bind variable) is empty, and an empty secret never matches:
+  // the server refuses every caller rather than failing open or telling callers what is missing.
+  const secret = (template: string): string => {
+    try {
+      return renderText(template, (name) => (bindings.has(name) ? bindings.get(name) : undefined));
+    } catch {
+      return '';
+    }
+  };
   switch (spec.type) {
     case 'bearer':
       return (headers) => {
