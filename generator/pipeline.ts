@@ -9,6 +9,7 @@ import { loadSpecFile } from './load/load.js';
 import { buildModel } from './model/build.js';
 import type { CapabilityModel } from './model/ir.js';
 import { validateSpec } from './validate/validate.js';
+import { GenerationCache } from './write/cache.js';
 
 export interface CapabilityResult {
   readonly file: string;
@@ -30,6 +31,8 @@ export interface PipelineOptions {
   readonly outDir: string;
   /** Stop after validation. */
   readonly validateOnly?: boolean;
+  /** Incremental generation: unchanged capabilities are read back instead of rendered. */
+  readonly cache?: GenerationCache;
 }
 
 export function runPipeline(file: string, options: PipelineOptions): CapabilityResult {
@@ -37,6 +40,12 @@ export function runPipeline(file: string, options: PipelineOptions): CapabilityR
   const loaded = loadSpecFile(file);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   if (!loaded.spec || hasErrors(diagnostics)) return { file, name, diagnostics };
+  let inputKey: string | undefined;
+  if (options.cache && !options.validateOnly) {
+    inputKey = GenerationCache.inputKey(resolve(options.outDir), loaded.spec.text, [...loaded.imports.values()].map((i) => i.text));
+    const files = options.cache.lookup(resolve(file), inputKey, resolve(options.outDir, name));
+    if (files) return { file, name, diagnostics, files };
+  }
   const doc = loaded.spec.doc as Record<string, unknown>;
   if (doc.capability === undefined && doc.consumes !== undefined) {
     diagnostics.push(...validateSpec(loaded.spec));
@@ -55,7 +64,10 @@ export function runPipeline(file: string, options: PipelineOptions): CapabilityR
   diagnostics.push(...built.diagnostics);
   if (!built.model || hasErrors(diagnostics) || options.validateOnly) return { file, name, diagnostics, ...(built.model ? { model: built.model } : {}) };
   try {
-    return { file, name, diagnostics, model: built.model, files: generateCapability(built.model) };
+    const files = generateCapability(built.model);
+    // Only clean results are cached, so warnings are printed again on every run.
+    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, files);
+    return { file, name, diagnostics, model: built.model, files };
   } catch (error) {
     // A generator bug, not a spec problem: say so plainly, at the spec, and write nothing.
     diagnostics.push({

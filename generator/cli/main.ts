@@ -9,6 +9,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { RUNTIME_DIR, runtimeFiles } from '../emit/generate.js';
 import { capabilityName, runPipeline, type CapabilityResult } from '../pipeline.js';
 import { applyChanges, compare, MANIFEST, manifestText, type OutputTree } from '../write/output.js';
+import { GenerationCache } from '../write/cache.js';
 import { expandInputs, InputError } from './inputs.js';
 
 const VERSION = '0.1.0';
@@ -24,7 +25,7 @@ const processIo: Io = {
 };
 
 /** Runs every input through the pipeline and assembles the wanted output tree. */
-function render(inputs: string[], outDir: string, io: Io): { results: CapabilityResult[]; tree: OutputTree; failed: Set<string> } {
+function render(inputs: string[], outDir: string, io: Io, cache?: GenerationCache): { results: CapabilityResult[]; tree: OutputTree; failed: Set<string> } {
   const files = expandInputs(inputs.length ? inputs : ['capabilities']);
   const tree: OutputTree = new Map();
   const failed = new Set<string>();
@@ -39,7 +40,7 @@ function render(inputs: string[], outDir: string, io: Io): { results: Capability
       continue;
     }
     owners.set(name, file);
-    const result = runPipeline(file, { outDir });
+    const result = runPipeline(file, { outDir, ...(cache ? { cache } : {}) });
     results.push(result);
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));
     if (result.importOnly) continue;
@@ -77,9 +78,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .action((inputs: string[], opts: { out: string }) => {
       const outDir = resolve(opts.out);
       const started = Date.now();
-      const { results, tree, failed } = render(inputs, outDir, io);
+      const cache = new GenerationCache(outDir);
+      const { results, tree, failed } = render(inputs, outDir, io, cache);
       const comparison = compare(outDir, tree, failed, false);
       applyChanges(outDir, tree, comparison);
+      cache.save();
       const generated = results.filter((r) => r.files).length;
       const count = (k: string) => comparison.changes.filter((c) => c.kind === k).length;
       io.out(

@@ -59,6 +59,19 @@ describe('generate', () => {
     expect(again.stdout).toMatch(/0 added, 0 changed, 0 removed/);
   });
 
+  it('incremental runs still repair hand edits and deletions', async () => {
+    const out = dir('incr');
+    expect((await cli('generate', IMDS, '--out', out)).code).toBe(0);
+    const routes = join(out, 'azure-imds-get-token/routes.ts');
+    const original = readFileSync(routes, 'utf8');
+    writeFileSync(routes, `${original}// hand edit\n`);
+    rmSync(join(out, 'azure-imds-get-token/mcp.ts'));
+    const run = await cli('generate', IMDS, '--out', out);
+    expect(run.stdout).toMatch(/1 added, 1 changed/);
+    expect(readFileSync(routes, 'utf8')).toBe(original);
+    expect((await cli('check', IMDS, '--out', out)).code).toBe(0);
+  });
+
   it('reports invalid inputs with file:line:col, still generates the rest, and exits 1', async () => {
     const caps = dir('caps');
     cpSync(IMDS, join(caps, 'good.yaml'));
