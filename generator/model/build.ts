@@ -7,6 +7,7 @@ import { relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedSpec } from '../load/load.js';
+import { aggregateFunctions } from './aggregates.js';
 import { buildConsumes, resolveConsumesNode, type ConsumesContext } from './consumes.js';
 import type { BindModel, CapabilityModel, ConsumesModel } from './ir.js';
 import { buildMcpAdapter } from './mcp.js';
@@ -44,11 +45,6 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     report.error(root, 'not-a-capability', 'this file has no "capability"; it can only be imported by one', 'add capability.exposes, or import it with location:');
     return { diagnostics: report.diagnostics };
   }
-  for (const construct of ['aggregates']) {
-    if (items(child(capability, construct)).length > 0) {
-      report.unsupported(child(capability, construct), construct);
-    }
-  }
 
   const binds = [...items(child(root, 'binds')), ...items(child(capability, 'binds'))].map((b) => buildBind(b, spec, options.outDir));
   const isBindRef = (name: string): boolean => {
@@ -72,11 +68,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     consumes.push(built);
   }
 
-  const aggregateRefs = new Set<string>();
-  for (const aggregate of items(child(capability, 'aggregates'))) {
-    for (const fn of items(child(aggregate, 'functions'))) aggregateRefs.add(`${str(child(aggregate, 'namespace'))}.${str(child(fn, 'name'))}`);
-  }
-  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregateRefs };
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability) };
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));

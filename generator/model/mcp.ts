@@ -3,6 +3,7 @@ import type { InputField, McpAdapterModel, ToolAnnotations, ToolModel } from './
 import { buildBindings, declaredToolInputs, resolveCall, type Lookup } from './exposed.js';
 import { pascalCase, ToolNamePlanner } from './names.js';
 import { buildOutput } from './output.js';
+import { inlineRef } from './aggregates.js';
 import { buildAuth } from './auth.js';
 import { checkOutputFormat, checkRef, type AdapterContext } from './rest.js';
 import { child, has, isObj, items, str, type Node } from './spec-access.js';
@@ -17,7 +18,14 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
   const planner = new ToolNamePlanner(64);
   const seen = new Map<string, Node>();
   const tools: ToolModel[] = [];
-  for (const toolNode of items(child(node, 'tools'))) {
+  for (const declared of items(child(node, 'tools'))) {
+    let toolNode = declared;
+    let withNamespace = namespace;
+    if (has(declared, 'ref')) {
+      const fn = checkRef(child(declared, 'ref'), ctx);
+      if (!fn) continue;
+      ({ node: toolNode, withNamespace } = inlineRef(declared, fn, 'tool'));
+    }
     const specName = str(child(toolNode, 'name'));
     if (!specName) continue;
     const previous = seen.get(specName);
@@ -26,7 +34,7 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
       continue;
     }
     seen.set(specName, child(toolNode, 'name'));
-    const tool = buildTool(toolNode, specName, planner.plan(specName), namespace, ctx);
+    const tool = buildTool(toolNode, specName, planner.plan(specName), withNamespace, ctx);
     if (tool) tools.push(tool);
   }
   const transport = str(child(node, 'transport')) === 'stdio' ? 'stdio' : 'http';
@@ -47,8 +55,7 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
 }
 
 function buildTool(node: Node, specName: string, name: string, namespace: string, ctx: AdapterContext): ToolModel | undefined {
-  if (has(node, 'ref')) checkRef(child(node, 'ref'), ctx);
-  const unsupported = ['ref', 'steps', 'mappings'].filter((c) => has(node, c));
+  const unsupported = ['steps', 'mappings'].filter((c) => has(node, c));
   for (const construct of unsupported) ctx.report.unsupported(child(node, construct), construct);
   if (unsupported.length > 0) return undefined;
   const inputs: InputField[] = declaredToolInputs(node);

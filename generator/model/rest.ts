@@ -4,6 +4,7 @@ import type { ConsumesModel, ExposedInput, OutputModel, RestAdapterModel, RestOp
 import { buildBindings, declaredRestInputs, normalise, resolveCall, type Lookup } from './exposed.js';
 import { pathVariables } from './consumes.js';
 import { SymbolTable, pascalCase } from './names.js';
+import { inlineRef, type AggregateFunction } from './aggregates.js';
 import { buildAuth } from './auth.js';
 import { buildOutput } from './output.js';
 import { child, has, items, str, type Node, type Reporter } from './spec-access.js';
@@ -16,17 +17,20 @@ export interface AdapterContext {
   readonly symbols: SymbolTable;
   readonly consumes: readonly ConsumesModel[];
   readonly isBindRef: (name: string) => boolean;
-  /** `<aggregate namespace>.<function>` keys, to check `ref`s even while aggregates are unsupported. */
-  readonly aggregateRefs: ReadonlySet<string>;
+  /** Aggregate functions by `<aggregate namespace>.<function>`. */
+  readonly aggregates: ReadonlyMap<string, AggregateFunction>;
 }
 
 /** Reports a `ref` that names no aggregate function (a spec error, whatever the support status). */
-export function checkRef(node: Node, ctx: AdapterContext): void {
+export function checkRef(node: Node, ctx: AdapterContext): AggregateFunction | undefined {
   const ref = str(node);
-  if (ref === undefined || ctx.aggregateRefs.has(ref)) return;
-  const known = [...ctx.aggregateRefs];
+  if (ref === undefined) return undefined;
+  const fn = ctx.aggregates.get(ref);
+  if (fn) return fn;
+  const known = [...ctx.aggregates.keys()];
   ctx.report.error(node, 'unknown-ref', `ref "${ref}" names no aggregate function`,
     known.length ? `declared functions: ${known.join(', ')}` : 'declare it under capability.aggregates[].functions');
+  return undefined;
 }
 
 /** Mapping non-JSON upstream formats is not supported yet; pass-through of them is. */
@@ -72,14 +76,20 @@ export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterMo
   };
 }
 
-function buildRestOperation(adapter: Node, resource: Node, op: Node, namespace: string, ctx: AdapterContext): RestOperationModel | undefined {
-  const method = (str(child(op, 'method')) ?? 'GET').toUpperCase();
+function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapterNamespace: string, ctx: AdapterContext): RestOperationModel | undefined {
+  const method = (str(child(opNode, 'method')) ?? 'GET').toUpperCase();
+  let op = opNode;
+  let namespace = adapterNamespace;
+  if (has(opNode, 'ref')) {
+    const fn = checkRef(child(opNode, 'ref'), ctx);
+    if (!fn) return undefined;
+    ({ node: op, withNamespace: namespace } = inlineRef(opNode, fn, 'rest', method));
+  }
   if (!METHODS.has(method)) {
     ctx.report.error(child(op, 'method'), 'bad-method', `method "${method}" is not supported`, 'use GET, POST, PUT, PATCH, DELETE or HEAD');
     return undefined;
   }
-  if (has(op, 'ref')) checkRef(child(op, 'ref'), ctx);
-  const unsupported = ['ref', 'steps', 'mappings'].filter((c) => has(op, c));
+  const unsupported = ['steps', 'mappings'].filter((c) => has(op, c));
   for (const construct of unsupported) ctx.report.unsupported(child(op, construct), construct);
   if (unsupported.length > 0) return undefined;
   const path = str(child(resource, 'path')) ?? '/';
