@@ -14,6 +14,7 @@ import {
   UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from './errors.js';
+import { CONVERTIBLE_FORMATS, formatToJson } from './formats.js';
 import { planRequest, type PlannedRequest } from './request.js';
 import { backoffDelay, parseRetryAfter, retryPolicy, type RetryPolicy } from './retry.js';
 
@@ -178,13 +179,16 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<string, string>, body: Uint8Array): unknown {
   if (planned.method === 'HEAD' || body.length === 0) return undefined;
   const type = headers['content-type'] ?? '';
-  const declaredJson = (op.outputFormat ?? 'json') === 'json';
-  if (!/json/i.test(type) && !(declaredJson && type === '')) return undefined;
+  const format = op.outputFormat ?? 'json';
+  const text = Buffer.from(body).toString('utf8');
   try {
-    return JSON.parse(Buffer.from(body).toString('utf8'));
+    if (/json/i.test(type) || (format === 'json' && type === '')) return JSON.parse(text);
+    // A declared non-JSON format is converted as the spec says, whatever the content type claims.
+    if (format !== 'json' && (CONVERTIBLE_FORMATS as readonly string[]).includes(format)) return formatToJson(format, text);
   } catch {
-    return undefined;
+    // unparsable: callers get the raw bytes (pass-through) and no data
   }
+  return undefined;
 }
 
 function errorCode(error: unknown): string {

@@ -35,7 +35,7 @@ export function checkRef(node: Node, ctx: AdapterContext): AggregateFunction | u
 
 /** Mapping non-JSON upstream formats is not supported yet; pass-through of them is. */
 export function checkOutputFormat(output: OutputModel, format: string | undefined, at: Node, ctx: AdapterContext): void {
-  if (output.kind === 'mapped' && !output.mock && format !== undefined && format !== 'json') {
+  if (output.kind === 'mapped' && !output.mock && format !== undefined && !['json', 'xml', 'yaml', 'csv', 'tsv', 'psv'].includes(format)) {
     ctx.report.unsupported(at, `mapping ${format} output`);
   }
 }

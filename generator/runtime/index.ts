@@ -15,3 +15,4 @@ export * from './server.js';
 export * from './template.js';
 export * from './output.js';
 export * from './values.js';
+export * from './formats.js';
