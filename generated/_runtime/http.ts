@@ -15,7 +15,7 @@ import {
   UpstreamUnreachableError,
 } from './errors.js';
 import { CONVERTIBLE_FORMATS, formatToJson } from './formats.js';
-import { planRequest, type PlannedRequest } from './request.js';
+import { planForward, planRequest, type ForwardRequest, type PlannedRequest } from './request.js';
 import { backoffDelay, parseRetryAfter, retryPolicy, type RetryPolicy } from './retry.js';
 
 export interface ClientOptions {
@@ -119,6 +119,19 @@ export class HttpClient {
       }
       await sleep(wait, options.signal);
     }
+  }
+
+  /** Proxies one caller request (REST `forward`); any status is returned, none thrown. */
+  async forward(request: ForwardRequest, options: CallOptions = {}): Promise<UpstreamResponse> {
+    const planned = planForward(this.#ns, request, {
+      input: {},
+      bindings: this.#options.bindings,
+      baseUri: this.#options.baseUri,
+      variables: this.#options.variables,
+      env: this.#options.env,
+    });
+    const op: OperationSpec = { name: `${this.#ns.namespace} forward`, method: planned.method, path: '', params: [], outputFormat: 'raw' };
+    return this.#send(op, planned, options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.signal);
   }
 
   /** Closes the private connection pool (a given dispatcher stays open). */

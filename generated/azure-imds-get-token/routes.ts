@@ -58,9 +58,7 @@ export async function instancemetadataclientGetTokenRestRoutes(app: FastifyInsta
             description: "If provided, the value must be 'true'. This indicates to the server that the token must be retrieved from Azure AD and cannot be retrieved from an internal cach",
           },
         },
-        required: [
-          'resource',
-        ],
+        required: ['resource'],
       },
     },
     handler: async (request, reply) => {

@@ -89,6 +89,11 @@ export function literal(value: unknown, indent = ''): string {
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
+    // Short lists of scalars stay on one line, as a person would write them.
+    if (value.every((v) => v === null || typeof v !== 'object')) {
+      const inline = `[${value.map((v) => literal(v)).join(', ')}]`;
+      if (inline.length <= 80) return inline;
+    }
     return `[\n${value.map((v) => `${inner}${literal(v, inner)},`).join('\n')}\n${indent}]`;
   }
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);

@@ -17,7 +17,7 @@ export const RUNTIME_DIR = '_runtime';
 /** Relative path → contents, for one capability folder. */
 export type FileSet = Map<string, string>;
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {
@@ -32,17 +32,18 @@ export function generateCapability(model: CapabilityModel): FileSet {
     files.set(file, formatTypeScript(`${model.name}/${file}`, render(template, { ...base, ...view })));
   };
 
-  const consumes = model.consumes.map(namespaceView) as ({ operations: { resultTs: Code; fields: { tsType: Code }[]; hasInputs: boolean; inputType: string; resultType: string }[] })[];
+  const targets = new Set(model.rest.flatMap((r) => r.forwards.map((f) => f.consumes.namespace)));
+  const consumes = model.consumes.map((ns) => ({ ...namespaceView(ns), forwardTarget: targets.has(ns.namespace) })) as unknown as ({ operations: { resultTs: Code; fields: { tsType: Code }[]; hasInputs: boolean; inputType: string; resultType: string }[] })[];
   const typeTexts = consumes.flatMap((ns) => ns.operations.flatMap((op) => [op.resultTs.text, ...op.fields.map((f) => f.tsType.text)])).join(' ');
   const typeImports = ['JsonObject', 'JsonValue'].filter((t) => new RegExp(`\\b${t}\\b`).test(typeTexts));
   emit('types.ts', 'types.ts', { consumes, imports: typeImports.length ? new Code(typeImports.join(', ')) : undefined });
 
   const opTypes = consumes.flatMap((ns) => ns.operations.flatMap((op) => (op.hasInputs ? [op.inputType, op.resultType] : [op.resultType])));
-  emit('client.ts', 'client.ts', { consumes, binds: model.binds, bindsLiteral: new Code(bindsLiteral(model)), typeImports: new Code(opTypes.join(', ')) });
+  emit('client.ts', 'client.ts', { consumes, anyForward: targets.size > 0, binds: model.binds, bindsLiteral: new Code(bindsLiteral(model)), typeImports: opTypes.length ? new Code(opTypes.join(', ')) : undefined });
 
   if (model.rest.length > 0) {
     const rest = model.rest.map(restView) as { routes: { handler: Code }[] }[];
-    const body = rest.flatMap((r) => r.routes.map((route) => route.handler.text)).join('\n') + ' setupRestPlugin(';
+    const body = rest.flatMap((r) => r.routes.map((route) => route.handler.text)).join('\n') + ' setupRestPlugin(' + (model.rest.some((r) => r.forwards.length) ? ' replyUpstream( forwardRequest( disconnectSignal(' : '');
     emit('routes.ts', 'routes.ts', { rest, runtimeImports: runtimeImports(body, ['Bindings', 'ServerAuthSpec']) });
   }
   if (model.mcp.length > 0) {

@@ -198,8 +198,15 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
 
 export function restView(adapter: RestAdapterModel): object {
   const routes = adapter.operations.map(routeView) as { handler: Code }[];
-  const body = routes.map((r) => r.handler.text).join('\n');
-  return { ...adapter, routes, destructure: destructure(body, true), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
+  const forwards = adapter.forwards.map((f) => ({
+    ...f,
+    doc: `${f.description ? `${f.description}\n\n` : ''}\`${f.path}\` → forward to \`${f.consumes.namespace}\`${f.trustedHeaders.length ? ` (trusted headers: ${f.trustedHeaders.join(', ')})` : ''}`,
+    methods: code(literal(f.methods)),
+    trusted: code(literal(f.trustedHeaders)),
+    client: code(propertyAccess('clients', f.consumes.clientsKey)),
+  }));
+  const body = routes.map((r) => r.handler.text).join('\n') + (forwards.length ? ' clients ' : '');
+  return { ...adapter, routes, forwards, destructure: destructure(body, true), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
 }
 
 /** `clients, bindings` — only the names the generated handlers use (bindings always, for REST auth). */

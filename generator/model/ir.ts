@@ -118,7 +118,23 @@ export interface RestAdapterModel {
   readonly description?: string;
   readonly auth?: ServerAuthSpec;
   readonly operations: readonly RestOperationModel[];
+  /** `forward` (proxy) resources. */
+  readonly forwards: readonly ForwardModel[];
   readonly pluginName: string;
+}
+
+export interface ForwardModel {
+  /** Path as the spec writes it. */
+  readonly path: string;
+  /** Fastify route path (`/notion/*` for a trailing `{{path}}`). */
+  readonly routePath: string;
+  /** Literal prefix of the raw request path that is not forwarded ('' when nothing below it is). */
+  readonly prefix: string;
+  readonly consumes: ConsumesModel;
+  readonly trustedHeaders: readonly string[];
+  /** Methods the resource's own operations do not handle. */
+  readonly methods: readonly HttpMethod[];
+  readonly description?: string;
 }
 
 export interface ExposedInput extends InputField {

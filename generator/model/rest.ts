@@ -1,6 +1,6 @@
 /** `exposes[type=rest]` → RestAdapterModel: routes, explicit inputs, bindings and outputs. */
 import type { HttpMethod } from '../runtime/descriptor.js';
-import type { ConsumesModel, ExposedInput, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
+import type { ConsumesModel, ExposedInput, ForwardModel, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
 import { buildBindings, declaredRestInputs, normalise, resolveCall, type Lookup } from './exposed.js';
 import { pathVariables } from './consumes.js';
 import { SymbolTable, pascalCase } from './names.js';
@@ -43,12 +43,12 @@ export function checkOutputFormat(output: OutputModel, format: string | undefine
 export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterModel {
   const namespace = str(child(node, 'namespace')) ?? 'rest';
   const operations: RestOperationModel[] = [];
+  const forwards: ForwardModel[] = [];
   const routes = new Map<string, Node>();
   for (const resource of items(child(node, 'resources'))) {
-    if (has(resource, 'forward')) {
-      ctx.report.unsupported(child(resource, 'forward'), 'REST forward');
-    }
+    const resourceOps: string[] = [];
     for (const op of items(child(resource, 'operations'))) {
+      resourceOps.push((str(child(op, 'method')) ?? 'GET').toUpperCase());
       const built = buildRestOperation(node, resource, op, namespace, ctx);
       if (!built) continue;
       const key = `${built.method} ${built.routePath.replace(/:[A-Za-z0-9_]+/g, ':')}`;
@@ -61,6 +61,10 @@ export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterMo
       routes.set(key, op);
       operations.push(built);
     }
+    if (has(resource, 'forward')) {
+      const forward = buildForward(resource, resourceOps, ctx);
+      if (forward) forwards.push(forward);
+    }
   }
   const description = str(child(node, 'description'));
   const address = str(child(node, 'address'));
@@ -72,6 +76,7 @@ export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterMo
     ...(description ? { description } : {}),
     ...(auth ? { auth } : {}),
     operations,
+    forwards,
     pluginName: ctx.symbols.allocate(`${pascalCase(namespace).replace(/^./, (c) => c.toLowerCase())}Routes`),
   };
 }
@@ -150,6 +155,47 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
     inputs,
     ...(call ? { call } : {}),
     output,
+  };
+}
+
+/** A `forward` resource: every method its operations do not handle is proxied to the target namespace. */
+function buildForward(resource: Node, handled: readonly string[], ctx: AdapterContext): ForwardModel | undefined {
+  const node = child(resource, 'forward');
+  const target = str(child(node, 'targetNamespace'));
+  const consumes = ctx.consumes.find((c) => c.namespace === target);
+  if (!consumes) {
+    ctx.report.error(child(node, 'targetNamespace'), 'unknown-namespace', `forward target "${target}" is not a consumes namespace`,
+      `declared namespaces: ${ctx.consumes.map((c) => c.namespace).join(', ') || 'none'}`);
+    return undefined;
+  }
+  const path = str(child(resource, 'path')) ?? '/';
+  const wildcard = /\{\{?\s*path\s*\}?\}$/.exec(path);
+  let routePath: string;
+  let prefix = '';
+  if (wildcard) {
+    prefix = path.slice(0, wildcard.index);
+    if (/[{}]/.test(prefix)) {
+      ctx.report.error(child(resource, 'path'), 'bad-path', 'a forward path may only use {{path}}, as its last segment');
+      return undefined;
+    }
+    routePath = `${prefix.replace(/:/g, '::')}*`;
+  } else {
+    if (/[{}]/.test(path)) {
+      ctx.report.error(child(resource, 'path'), 'bad-path', 'a forward path may only use {{path}}, as its last segment');
+      return undefined;
+    }
+    routePath = path.replace(/:/g, '::');
+  }
+  const methods = (['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const).filter((m) => !handled.includes(m) && !(m === 'HEAD' && handled.includes('GET')));
+  const description = str(child(resource, 'description')) ?? str(child(resource, 'label'));
+  return {
+    path,
+    routePath: routePath.startsWith('/') ? routePath : `/${routePath}`,
+    prefix: prefix.startsWith('/') || prefix === '' ? prefix : `/${prefix}`,
+    consumes,
+    trustedHeaders: items(child(node, 'trustedHeaders')).map((h) => str(h) ?? '').filter(Boolean),
+    methods,
+    ...(description ? { description } : {}),
   };
 }
 

@@ -104,6 +104,48 @@ export function planRequest(ns: NamespaceSpec, op: OperationSpec, ctx: RequestCo
   return { method: op.method, origin, path: search ? `${path}?${search}` : path, headers, body };
 }
 
+export interface ForwardRequest {
+  readonly method: string;
+  /** Path below the base URI, already percent-encoded as the caller sent it. */
+  readonly path: string;
+  /** The caller's raw query string (kept, unlike the reference engine, which drops it). */
+  readonly query: string;
+  /** Trusted caller headers only (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+}
+
+/** A `forward` (proxy) request: the caller's method, path, query and trusted headers, plus the namespace's parameters and auth. */
+export function planForward(ns: NamespaceSpec, forward: ForwardRequest, ctx: RequestContext): PlannedRequest {
+  const resolve = makeResolver(ctx);
+  const { origin, basePath } = resolveBase(ns, ctx, resolve);
+  // Dot segments and encoded slashes in the caller's path must not climb above the base path.
+  const segments = forward.path.split('/').filter((s) => s !== '').map((s) => (/^(\.|%2e)+$/i.test(s) ? s.replace(/\.|%2e/gi, '%2E') : s));
+  for (const segment of segments) {
+    if (/[^A-Za-z0-9\-._~!$&'()*+,;=:@%]/.test(segment)) throw new InputError('path', 'contains characters a URL path cannot carry');
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(forward.headers)) setHeader(headers, name, headerValue(name, value));
+  const query: [string, string][] = [];
+  for (const param of ns.params) {
+    if (param.value === undefined) continue;
+    const value = renderText(param.value, resolve);
+    if (param.in === 'header') setHeader(headers, param.name, headerValue(param.name, value));
+    if (param.in === 'query') query.push([param.name, value]);
+  }
+  if (ns.auth) applyAuth(ns.auth, resolve, headers, query);
+  const extra = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeURIComponent(v)}`).join('&');
+  const search = [forward.query, extra].filter(Boolean).join('&');
+  const path = `${basePath}/${segments.join('/')}` || '/';
+  return {
+    method: forward.method as PlannedRequest['method'],
+    origin,
+    path: search ? `${path}?${search}` : path,
+    headers,
+    ...(forward.body !== undefined ? { body: forward.body } : {}),
+  };
+}
+
 /** Template variables: bind variables first (`{{VAR}}`, `{{ns.VAR}}`), then caller input. */
 function makeResolver(ctx: RequestContext): Resolve {
   return (name) => {

@@ -2,10 +2,11 @@
  * What generated Fastify plugins share: body parsers, inbound auth, problem+json errors and
  * relaying an upstream answer to the caller unchanged (status, body, content type).
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import type { UpstreamResponse } from './http.js';
+import type { ForwardRequest } from './request.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 
 /** Upstream response headers worth relaying besides the body's own content type. */
@@ -93,6 +94,29 @@ export function disconnectSignal(reply: FastifyReply): AbortSignal {
     if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));
   });
   return controller.signal;
+}
+
+/** The caller request as a `forward`: wildcard path, raw query, trusted headers only, body re-encoded. */
+export function forwardRequest(request: FastifyRequest, trustedHeaders: readonly string[], prefix: string): ForwardRequest {
+  const url = request.url;
+  const q = url.indexOf('?');
+  // The part of the raw (still encoded) path below the route's literal prefix, if the route has a wildcard.
+  const rawPath = q < 0 ? url : url.slice(0, q);
+  const path = prefix !== '' && rawPath.startsWith(prefix) ? rawPath.slice(prefix.length) : '';
+  const headers: Record<string, string> = {};
+  for (const name of trustedHeaders) {
+    const value = request.headers[name.toLowerCase()];
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const type = request.headers['content-type'];
+  if (type !== undefined && request.body !== undefined) headers['content-type'] = type;
+  const body = request.body;
+  const encoded =
+    body === undefined || body === null ? undefined
+      : body instanceof Uint8Array || typeof body === 'string' ? body
+      : /x-www-form-urlencoded/.test(type ?? '') ? new URLSearchParams(body as Record<string, string>).toString()
+      : JSON.stringify(body);
+  return { method: request.method, path, query: q < 0 ? '' : url.slice(q + 1), headers, ...(encoded !== undefined ? { body: encoded } : {}) };
 }
 
 /** A named field of a parsed form or JSON body, or undefined. */
