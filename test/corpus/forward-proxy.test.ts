@@ -3,9 +3,8 @@
 import { request as httpRequest } from 'node:http';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cli, scratchDir } from '../helpers/cli.js';
+import { cli, scratchDir, startGenerated } from '../helpers/cli.js';
 import { startRecorder, type Recorder } from './recorder.js';
 
 const dir = scratchDir('forward');
@@ -31,9 +30,7 @@ capability:
 `);
   expect((await cli('generate', join(dir, 'proxy.yaml'), '--out', join(dir, 'out'))).code).toBe(0);
   upstream = await startRecorder();
-  const { definition } = (await import(pathToFileURL(join(dir, 'out/proxy/index.ts')).href)) as { definition: never };
-  const { startCapability } = (await import(pathToFileURL(join(dir, 'out/_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
-  running = await startCapability(definition, { restPort: 0, mcpPort: 0, baseUris: { notion: `${upstream.url}/v1` }, retry: false });
+  running = await startGenerated(join(dir, 'out'), 'proxy', { baseUris: { notion: `${upstream.url}/v1` }, retry: false });
 });
 afterAll(async () => {
   await running?.close();

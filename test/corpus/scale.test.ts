@@ -2,9 +2,8 @@
 // literal routes win over template routes declared before them.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { cli, scratchDir, typecheck } from '../helpers/cli.js';
+import { cli, scratchDir, startGenerated, typecheck } from '../helpers/cli.js';
 import { startRecorder } from './recorder.js';
 
 const dir = scratchDir('scale');
@@ -104,9 +103,7 @@ capability:
 `);
   expect((await cli('generate', join(dir, 'routes.yaml'), '--out', join(dir, 'out'))).code).toBe(0);
   const upstream = await startRecorder();
-  const { definition } = (await import(pathToFileURL(join(dir, 'out/routes/index.ts')).href)) as { definition: never };
-  const { startCapability } = (await import(pathToFileURL(join(dir, 'out/_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
-  const running = await startCapability(definition, { restPort: 0, mcpPort: 0, baseUris: { att: upstream.url }, retry: false });
+  const running = await startGenerated(join(dir, 'out'), 'routes', { baseUris: { att: upstream.url }, retry: false });
   try {
     const reset = await fetch(`${running.rest[0]!.url}/v1/policies/attestationtype-reset?attestationType=SgxEnclave`, { method: 'POST' });
     expect(reset.status).toBe(200);
@@ -136,9 +133,7 @@ capability:
 `);
   expect((await cli('generate', join(dir, 'hosts.yaml'), '--out', join(dir, 'out'))).code).toBe(0);
   const upstream = await startRecorder();
-  const { definition } = (await import(pathToFileURL(join(dir, 'out/hosts/index.ts')).href)) as { definition: never };
-  const { startCapability } = (await import(pathToFileURL(join(dir, 'out/_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
-  const running = await startCapability(definition, { restPort: 0, mcpPort: 0, retry: false, env: {} });
+  const running = await startGenerated(join(dir, 'out'), 'hosts', { retry: false, env: {} });
   try {
     const empty = await fetch(`${running.rest[0]!.url}/empty`);
     expect(empty.status).toBe(500);
@@ -153,7 +148,7 @@ capability:
     await upstream.close();
   }
   // With the host variable given, the request goes to the host it names.
-  const withVar = await startCapability(definition, { restPort: 0, mcpPort: 0, retry: false, env: {}, variables: { accountName: '127.0.0.1' }, timeoutMs: 500 });
+  const withVar = await startGenerated(join(dir, 'out'), 'hosts', { retry: false, env: {}, variables: { accountName: '127.0.0.1' }, timeoutMs: 500 });
   try {
     const response = await fetch(`${withVar.rest[0]!.url}/templated`);
     expect([502, 504]).toContain(response.status); // 127.0.0.1:443 is not listening: the host was used

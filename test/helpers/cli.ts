@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { main } from '../../generator/cli/main.js';
 
 export interface CliRun {
@@ -33,4 +34,15 @@ export function typecheck(dir: string): void {
   } catch (error) {
     throw new Error(`tsc found errors:\n${(error as { stdout?: string }).stdout ?? ''}`);
   }
+}
+
+/** Starts a capability generated into `outDir` with its own copied runtime (free ports by default). */
+export async function startGenerated(
+  outDir: string,
+  name: string,
+  options: import('../../generator/runtime/server.js').ServerOptions = {},
+): Promise<import('../../generator/runtime/server.js').RunningCapability<Record<string, { close(): Promise<void> }>>> {
+  const { definition } = (await import(pathToFileURL(join(outDir, name, 'index.ts')).href)) as { definition: never };
+  const { startCapability } = (await import(pathToFileURL(join(outDir, '_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
+  return startCapability(definition, { restPort: 0, mcpPort: 0, ...options });
 }

@@ -2,9 +2,8 @@
 // secret from binds; a failure is a 401 that does not say which part was wrong and leaks nothing.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, scratchDir } from '../helpers/cli.js';
+import { cli, scratchDir, startGenerated } from '../helpers/cli.js';
 import { startRecorder } from '../corpus/recorder.js';
 
 const dir = scratchDir('auth');
@@ -46,9 +45,7 @@ describe.each(SCHEMES)('%s', (name, auth, good, bad) => {
     writeFileSync(join(dir, `${name}.yaml`), spec(auth));
     expect((await cli('generate', join(dir, `${name}.yaml`), '--out', join(dir, 'out'))).code).toBe(0);
     const upstream = await startRecorder();
-    const { definition } = (await import(pathToFileURL(join(dir, 'out', name, 'index.ts')).href)) as { definition: never };
-    const { startCapability } = (await import(pathToFileURL(join(dir, 'out/_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
-    const running = await startCapability(definition, { restPort: 0, mcpPort: 0, baseUris: { up: upstream.url }, env: { TEST_API_SECRET: SECRET, TEST_API_USER: 'ops' }, retry: false });
+    const running = await startGenerated(join(dir, 'out'), name, { baseUris: { up: upstream.url }, env: { TEST_API_SECRET: SECRET, TEST_API_USER: 'ops' }, retry: false });
     try {
       const rest = running.rest[0]!.url;
       const mcp = running.mcp[0]!.url;
@@ -80,9 +77,7 @@ describe.each(SCHEMES)('%s', (name, auth, good, bad) => {
 it('an unset secret never matches (an empty expected value is not a password)', async () => {
   writeFileSync(join(dir, 'unset.yaml'), spec(SCHEMES[0]![1]));
   expect((await cli('generate', join(dir, 'unset.yaml'), '--out', join(dir, 'out'))).code).toBe(0);
-  const { definition } = (await import(pathToFileURL(join(dir, 'out/unset/index.ts')).href)) as { definition: never };
-  const { startCapability } = (await import(pathToFileURL(join(dir, 'out/_runtime/index.ts')).href)) as typeof import('../../generator/runtime/index.js');
-  const running = await startCapability(definition, { restPort: 0, mcpPort: 0, env: {} });
+  const running = await startGenerated(join(dir, 'out'), 'unset', { env: {} });
   try {
     for (const authorization of ['Bearer ', 'Bearer {{API_SECRET}}']) {
       expect((await fetch(`${running.rest[0]!.url}/items`, { headers: { authorization } })).status).toBe(401);

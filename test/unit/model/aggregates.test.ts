@@ -38,17 +38,13 @@ describe('aggregates', () => {
 describe('R14 over HTTP', () => {
   it('REST and MCP return the same rendered mock payload', async () => {
     const { rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { pathToFileURL } = await import('node:url');
-    const { cli, scratchDir } = await import('../../helpers/cli.js');
+    const { cli, scratchDir, startGenerated } = await import('../../helpers/cli.js');
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
     const out = scratchDir('r14');
     try {
       expect((await cli('generate', `${DIR}/aggregate-shared-mock.yaml`, '--out', out)).code).toBe(0);
-      const { definition } = (await import(pathToFileURL(join(out, 'aggregate-shared-mock/index.ts')).href)) as { definition: never };
-      const { startCapability } = (await import(pathToFileURL(join(out, '_runtime/index.ts')).href)) as typeof import('../../../generator/runtime/index.js');
-      const running = await startCapability(definition, { restPort: 0, mcpPort: 0 });
+      const running = await startGenerated(out, 'aggregate-shared-mock');
       try {
         const response = await fetch(`${running.rest[0]!.url}/hello?name=Nina`);
         expect(response.status).toBe(200);
