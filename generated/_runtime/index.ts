@@ -17,3 +17,4 @@ export * from './template.js';
 export * from './output.js';
 export * from './values.js';
 export * from './formats.js';
+export * from './steps.js';

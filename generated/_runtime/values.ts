@@ -63,9 +63,17 @@ export function required<T>(value: T | undefined | null, name: string): T {
 
 /** Renders a `with` template against the caller's inputs (and bind variables). */
 export function renderWith(template: string, values: Readonly<Record<string, unknown>>, bindings: Bindings): string {
-  return renderText(template, (name) =>
-    Object.prototype.hasOwnProperty.call(values, name) ? values[name] : bindings.has(name) ? bindings.get(name) : undefined,
-  );
+  return renderText(template, (name) => {
+    if (Object.prototype.hasOwnProperty.call(values, name)) return values[name];
+    if (bindings.has(name)) return bindings.get(name);
+    // `{{step.field}}`: navigate into an object value (step outputs in orchestrations).
+    let current: unknown = values;
+    for (const part of name.split('.')) {
+      if (typeof current !== 'object' || current === null) return undefined;
+      current = (current as Record<string, unknown>)[part];
+    }
+    return current;
+  });
 }
 
 /** The value of one cookie of a `Cookie` header. */

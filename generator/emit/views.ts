@@ -3,7 +3,7 @@
  * escaped parts (escape.ts) and handed to templates as a Code fragment.
  */
 import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runtime/descriptor.js';
-import type { CallModel, CapabilityModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, OperationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
+import type { CallModel, CapabilityModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
 import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, zodSchema, type Kind } from './types.js';
 import { camelCase } from '../model/names.js';
@@ -111,6 +111,27 @@ function callExpression(call: CallModel, input: string, signal: string): string 
   return call.operation.inputs.length > 0 ? `${method}(${input}, { signal: ${signal} })` : `${method}({ signal: ${signal} })`;
 }
 
+/**
+ * Statements running an orchestration: each call step's answer (or a lookup's result) is kept
+ * under the step's name; the result is the mappings object, or the last step's output.
+ */
+function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, inputValues: (names: string[]) => string, signal: string): string {
+  const lines = ['const steps: Record<string, unknown> = {};'];
+  for (const step of orch.steps) {
+    const target = propertyAccess('steps', step.name);
+    if (step.kind === 'call') {
+      // Templates see the caller's inputs and the outputs of earlier steps (`{{step.field}}`).
+      const valuesFor = (names: string[]): string => `{ ...steps, ...${inputValues(names)} }`;
+      lines.push(`${target} = (await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), signal)}).data;`);
+    } else {
+      lines.push(`${target} = lookupStep(${propertyAccess('steps', step.index)}, ${stringLiteral(step.match)}, stepValue(${stringLiteral(step.lookupValue)}, steps), ${literal(step.fields)});`);
+    }
+  }
+  const last = orch.steps[orch.steps.length - 1];
+  lines.push(orch.mappings.length > 0 ? `return stepMappings(${literal(orch.mappings)}, steps);` : last ? `return ${propertyAccess('steps', last.name)};` : 'return {};');
+  return lines.join('\n');
+}
+
 function shapeLiteral(output: OutputModel): string {
   return output.kind === 'mapped' ? literal(output.shape) : 'undefined';
 }
@@ -177,7 +198,9 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
   const valuesFor = (names: string[]): string =>
     `{ ${names.filter((n) => op.inputs.some((i) => i.name === n)).map((n) => `${propertyKey(n)}: ${access.expr(n).text}`).join(', ')} }`;
   let handler: string;
-  if (!op.call) {
+  if (op.orchestration) {
+    handler = `const result = await (async () => {\n${orchestrationCode(op.orchestration, access, valuesFor, 'disconnectSignal(reply)')}\n})();\nreturn replyJson(reply, 200, result);`;
+  } else if (!op.call) {
     handler = `return replyJson(reply, 200, shapeOutput(${shapeLiteral(op.output)}, undefined, ${valuesFor(op.inputs.map((i) => i.name))}));`;
   } else {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'disconnectSignal(reply)');
@@ -233,7 +256,9 @@ export function toolView(tool: ToolModel, argsConst: string): object {
     return `${propertyKey(i.name)}: ${schema},`;
   });
   let handler: string;
-  if (!tool.call) {
+  if (tool.orchestration) {
+    handler = `toolJson(async () => {\n${orchestrationCode(tool.orchestration, access, valuesFor, 'extra.signal')}\n})`;
+  } else if (!tool.call) {
     handler = `jsonResult(shapeOutput(${shapeLiteral(tool.output)}, undefined, ${valuesFor(tool.inputs.map((i) => i.name))}))`;
   } else {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), 'extra.signal');

@@ -157,6 +157,7 @@ export interface RestOperationModel {
   readonly routePath: string;
   readonly inputs: readonly ExposedInput[];
   readonly call?: CallModel;
+  readonly orchestration?: OrchestrationModel;
   readonly output: OutputModel;
 }
 
@@ -165,6 +166,16 @@ export interface CallModel {
   readonly operation: OperationModel;
   readonly bindings: readonly Binding[];
 }
+
+/** `steps` + `mappings`: calls and lookups in order, the answer built from mappings. */
+export interface OrchestrationModel {
+  readonly steps: readonly StepModel[];
+  readonly mappings: readonly { readonly targetName: string; readonly value: string }[];
+}
+
+export type StepModel =
+  | { readonly kind: 'call'; readonly name: string; readonly call: CallModel }
+  | { readonly kind: 'lookup'; readonly name: string; readonly index: string; readonly match: string; readonly lookupValue: string; readonly fields: readonly string[] };
 
 export interface McpAdapterModel {
   readonly namespace: string;
@@ -195,5 +206,6 @@ export interface ToolModel {
   readonly annotations?: ToolAnnotations;
   readonly inputs: readonly InputField[];
   readonly call?: CallModel;
+  readonly orchestration?: OrchestrationModel;
   readonly output: OutputModel;
 }

@@ -3,6 +3,7 @@ import type { InputField, McpAdapterModel, ToolAnnotations, ToolModel } from './
 import { buildBindings, declaredToolInputs, resolveCall, type Lookup } from './exposed.js';
 import { pascalCase, ToolNamePlanner } from './names.js';
 import { buildOutput } from './output.js';
+import { buildOrchestration } from './steps.js';
 import { inlineRef } from './aggregates.js';
 import { buildAuth } from './auth.js';
 import { checkOutputFormat, checkRef, type AdapterContext } from './rest.js';
@@ -55,15 +56,12 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
 }
 
 function buildTool(node: Node, specName: string, name: string, namespace: string, ctx: AdapterContext): ToolModel | undefined {
-  const unsupported = ['steps', 'mappings'].filter((c) => has(node, c));
-  for (const construct of unsupported) ctx.report.unsupported(child(node, construct), construct);
-  if (unsupported.length > 0) return undefined;
   const inputs: InputField[] = declaredToolInputs(node);
   const target = has(node, 'call') ? resolveCall(child(node, 'call'), ctx.consumes, ctx.report) : undefined;
   if (has(node, 'call') && !target) return undefined;
   let call;
-  if (target) {
-    const lookup: Lookup = (p, field) => {
+  let orchestration;
+  const lookup: Lookup = (p, field) => {
       if (!inputs.some((i) => i.name === p)) {
         inputs.push({
           name: p,
@@ -75,11 +73,15 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
       }
       return p;
     };
+  if (has(node, 'steps')) {
+    orchestration = buildOrchestration(node, namespace, lookup, { ...ctx, unsupported: (n, c) => ctx.report.unsupported(n, c) });
+    if (!orchestration) return undefined;
+  } else if (target) {
     call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
   const output = buildOutput(child(node, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(specName)}ToolOutput`));
   checkOutputFormat(output, target?.operation.outputFormat, child(node, 'outputParameters'), ctx);
-  if (!call && (output.kind !== 'mapped' || !output.mock)) {
+  if (!call && !orchestration && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(node, 'no-call', `tool "${specName}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
     return undefined;
   }
@@ -95,6 +97,7 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
     ...(annotations ? { annotations } : {}),
     inputs,
     ...(call ? { call } : {}),
+    ...(orchestration ? { orchestration } : {}),
     output,
   };
 }

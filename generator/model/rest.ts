@@ -7,6 +7,7 @@ import { SymbolTable, pascalCase } from './names.js';
 import { inlineRef, type AggregateFunction } from './aggregates.js';
 import { buildAuth } from './auth.js';
 import { buildOutput } from './output.js';
+import { buildOrchestration } from './steps.js';
 import { child, has, items, str, type Node, type Reporter } from './spec-access.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
@@ -94,9 +95,7 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
     ctx.report.error(child(op, 'method'), 'bad-method', `method "${method}" is not supported`, 'use GET, POST, PUT, PATCH, DELETE or HEAD');
     return undefined;
   }
-  const unsupported = ['steps', 'mappings'].filter((c) => has(op, c));
-  for (const construct of unsupported) ctx.report.unsupported(child(op, construct), construct);
-  if (unsupported.length > 0) return undefined;
+
   const path = str(child(resource, 'path')) ?? '/';
   const route = toRoutePath(path, child(resource, 'path'), ctx.report);
   if (!route) return undefined;
@@ -115,34 +114,18 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
   if (has(op, 'call') && !target) return undefined;
 
   let call;
-  if (target) {
+  let orchestration;
+  if (has(op, 'steps')) {
+    orchestration = buildOrchestration(op, namespace, restLookup(inputs, declared, method, new Map()), { ...ctx, unsupported: (n, c) => ctx.report.unsupported(n, c) });
+    if (!orchestration) return undefined;
+  } else if (target) {
     const positional = matchPathVariables(target.operation.path, path);
-    // A route variable nobody declared takes the type and description of the consumed input it feeds.
-    const adopt = (name: string, field: Parameters<Lookup>[1]): string => {
-      const index = inputs.findIndex((i) => i.name === name);
-      const input = inputs[index]!;
-      if (field && input.in === 'path' && !declared.some((d) => d.name === name)) {
-        inputs[index] = { ...input, type: field.type, ...(input.description ?? field.description ? { description: input.description ?? field.description } : {}) };
-      }
-      return name;
-    };
-    const lookup: Lookup = (p, field) => {
-      const exact = inputs.find((i) => i.name === p);
-      if (exact) return adopt(exact.name, field);
-      const byName = inputs.find((i) => i.in === 'path' && normalise(i.name) === normalise(p));
-      if (byName) return adopt(byName.name, field);
-      if (field?.in === 'path') {
-        const byPosition = positional.get(field.name);
-        if (byPosition) return adopt(byPosition, field);
-      }
-      inputs.push(impliedInput(p, field, method));
-      return p;
-    };
+    const lookup = restLookup(inputs, declared, method, positional);
     call = buildBindings(target, child(op, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
   const output: OutputModel = buildOutput(child(op, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(name)}Output`));
   checkOutputFormat(output, target?.operation.outputFormat, child(op, 'outputParameters'), ctx);
-  if (!call && (output.kind !== 'mapped' || !output.mock)) {
+  if (!call && !orchestration && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(op, 'no-call', `operation "${name}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
     return undefined;
   }
@@ -154,7 +137,36 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
     routePath: route.routePath,
     inputs,
     ...(call ? { call } : {}),
+    ...(orchestration ? { orchestration } : {}),
     output,
+  };
+}
+
+/**
+ * Finds (or implies) the REST input supplying a value: exact name, a route variable by normalised
+ * name or position (a route variable nobody declared takes the consumed input's type), else an
+ * implied input where the consumed operation sends it.
+ */
+function restLookup(inputs: ExposedInput[], declared: readonly ExposedInput[], method: string, positional: ReadonlyMap<string, string>): Lookup {
+  const adopt = (name: string, field: Parameters<Lookup>[1]): string => {
+    const index = inputs.findIndex((i) => i.name === name);
+    const input = inputs[index]!;
+    if (field && input.in === 'path' && !declared.some((d) => d.name === name)) {
+      inputs[index] = { ...input, type: field.type, ...(input.description ?? field.description ? { description: input.description ?? field.description } : {}) };
+    }
+    return name;
+  };
+  return (p, field) => {
+    const exact = inputs.find((i) => i.name === p);
+    if (exact) return adopt(exact.name, field);
+    const byName = inputs.find((i) => i.in === 'path' && normalise(i.name) === normalise(p));
+    if (byName) return adopt(byName.name, field);
+    if (field?.in === 'path') {
+      const byPosition = positional.get(field.name);
+      if (byPosition) return adopt(byPosition, field);
+    }
+    inputs.push(impliedInput(p, field, method));
+    return p;
   };
 }
 
