@@ -17,7 +17,7 @@ export const RUNTIME_DIR = '_runtime';
 /** Relative path → contents, for one capability folder. */
 export type FileSet = Map<string, string>;
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {
@@ -48,9 +48,11 @@ export function generateCapability(model: CapabilityModel): FileSet {
   }
   if (model.mcp.length > 0) {
     const names = new SymbolTable([...TEMPLATE_NAMES, ...model.mcp.map((m) => m.registerName)]);
-    const mcp = model.mcp.map((m) => mcpView(m, (c) => names.allocate(c))) as { tools: { handler: Code }[] }[];
-    const body = mcp.flatMap((m) => m.tools.map((t) => t.handler.text)).join('\n');
-    emit('mcp.ts', 'mcp.ts', { mcp, runtimeImports: runtimeImports(body, ['Bindings']) });
+    const mcp = model.mcp.map((m) => mcpView(m, (c) => names.allocate(c))) as { tools: { handler: Code }[]; resources: { handler: Code }[]; prompts: { handler: Code }[] }[];
+    const body = mcp.flatMap((m) => [...m.tools, ...m.resources, ...m.prompts].map((t) => t.handler.text)).join('\n');
+    const usesTemplates = model.mcp.some((m) => m.resources.some((r) => r.variables.length > 0));
+    const needsZod = model.mcp.some((m) => m.tools.length > 0 || m.prompts.some((p) => p.arguments.length > 0));
+    emit('mcp.ts', 'mcp.ts', { mcp, usesTemplates, needsZod, runtimeImports: runtimeImports(body, ['Bindings']) });
   }
 
   emit('server.ts', 'server.ts', {

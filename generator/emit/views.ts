@@ -3,7 +3,7 @@
  * escaped parts (escape.ts) and handed to templates as a Code fragment.
  */
 import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runtime/descriptor.js';
-import type { CallModel, CapabilityModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
+import type { CallModel, CapabilityModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, McpPromptModel, McpResourceModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
 import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, zodSchema, type Kind } from './types.js';
 import { camelCase } from '../model/names.js';
@@ -282,12 +282,48 @@ export function toolView(tool: ToolModel, argsConst: string): object {
   };
 }
 
+function resourceView(resource: McpResourceModel): object {
+  const access: SourceAccess = {
+    expr: (name) => ({ text: `String(${propertyAccess('variables', name)})`, kind: 'string', optional: false }),
+  };
+  const valuesFor = (names: string[]): string =>
+    `{ ${names.filter((n) => resource.variables.includes(n)).map((n) => `${propertyKey(n)}: String(${propertyAccess('variables', n)})`).join(', ')} }`;
+  const call = callExpression(resource.call, bindingObject(resource.call, access, valuesFor), 'extra.signal');
+  const metadata = literal({ ...(resource.title ? { title: resource.title } : {}), ...(resource.description ? { description: resource.description } : {}), mimeType: resource.mimeType });
+  const templated = resource.variables.length > 0;
+  return {
+    ...resource,
+    target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
+    metadata: code(metadata),
+    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType)}, () => ${call})`),
+  };
+}
+
+function promptView(prompt: McpPromptModel): object {
+  const shape = prompt.arguments.map((a) => `${propertyKey(a.name)}: z.string()${a.description ? `.describe(${stringLiteral(a.description)})` : ''}${a.required ? '' : '.optional()'},`);
+  const config = [
+    ...(prompt.title ? [`title: ${stringLiteral(prompt.title)},`] : []),
+    ...(prompt.description ? [`description: ${stringLiteral(prompt.description)},`] : []),
+    ...(shape.length ? [`argsSchema: {\n${shape.join('\n')}\n},`] : []),
+  ];
+  const messages = prompt.messages.map((m) => `{ role: ${stringLiteral(m.role)}, content: { type: 'text', text: renderPrompt(${stringLiteral(m.content)}, ${shape.length ? 'args' : '{}'}) } },`);
+  return {
+    ...prompt,
+    config: code(`{\n${config.join('\n')}\n}`),
+    handler: code(`(${shape.length ? 'args' : ''}) => ({\nmessages: [\n${messages.join('\n')}\n],\n})`),
+  };
+}
+
 export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) => string): object {
   const tools = adapter.tools.map((t) => toolView(t, allocate(`${camelCase(t.name)}Args`))) as { handler: Code }[];
+  const resources = adapter.resources.map(resourceView) as { handler: Code }[];
+  const prompts = adapter.prompts.map(promptView);
   return {
     ...adapter,
     tools,
-    destructure: destructure(tools.map((t) => t.handler.text).join('\n'), false),
+    resources,
+    prompts,
+    destructure: destructure([...tools, ...resources].map((t) => t.handler.text).join('\n'), false),
     adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
   };
 }

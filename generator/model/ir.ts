@@ -185,7 +185,28 @@ export interface McpAdapterModel {
   readonly description?: string;
   readonly auth?: ServerAuthSpec;
   readonly tools: readonly ToolModel[];
+  readonly resources: readonly McpResourceModel[];
+  readonly prompts: readonly McpPromptModel[];
   readonly registerName: string;
+}
+
+/** A dynamic MCP resource (static `uri`, or a URI template whose `{variables}` feed the call). */
+export interface McpResourceModel {
+  readonly name: string;
+  readonly title?: string;
+  readonly uri: string;
+  readonly description?: string;
+  readonly mimeType: string;
+  readonly variables: readonly string[];
+  readonly call: CallModel;
+}
+
+export interface McpPromptModel {
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly arguments: readonly { readonly name: string; readonly description?: string; readonly required: boolean }[];
+  readonly messages: readonly { readonly role: 'user' | 'assistant'; readonly content: string }[];
 }
 
 export interface ToolAnnotations {

@@ -1,5 +1,5 @@
 /** `exposes[type=mcp]` → McpAdapterModel: tools with inputs, bindings, hints and outputs. */
-import type { InputField, McpAdapterModel, ToolAnnotations, ToolModel } from './ir.js';
+import type { InputField, McpAdapterModel, McpPromptModel, McpResourceModel, ToolAnnotations, ToolModel } from './ir.js';
 import { buildBindings, declaredToolInputs, resolveCall, type Lookup } from './exposed.js';
 import { pascalCase, ToolNamePlanner } from './names.js';
 import { buildOutput } from './output.js';
@@ -11,11 +11,6 @@ import { child, has, isObj, items, str, type Node } from './spec-access.js';
 
 export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterModel {
   const namespace = str(child(node, 'namespace')) ?? 'mcp';
-  for (const construct of ['resources', 'prompts']) {
-    if (items(child(node, construct)).length > 0) {
-      ctx.report.unsupported(child(node, construct), `MCP ${construct}`);
-    }
-  }
   const planner = new ToolNamePlanner(64);
   const seen = new Map<string, Node>();
   const tools: ToolModel[] = [];
@@ -51,6 +46,8 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
     ...(description ? { description } : {}),
     ...(auth ? { auth } : {}),
     tools,
+    resources: items(child(node, 'resources')).map((r) => buildResource(r, namespace, ctx)).filter((r): r is McpResourceModel => r !== undefined),
+    prompts: items(child(node, 'prompts')).map((p) => buildPrompt(p, ctx)).filter((p): p is McpPromptModel => p !== undefined),
     registerName: ctx.symbols.allocate(`register${pascalCase(namespace)}Tools`),
   };
 }
@@ -99,6 +96,52 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
     ...(call ? { call } : {}),
     ...(orchestration ? { orchestration } : {}),
     output,
+  };
+}
+
+function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpResourceModel | undefined {
+  const name = str(child(node, 'name')) ?? 'resource';
+  const uri = str(child(node, 'uri')) ?? '';
+  if (!has(node, 'call')) {
+    ctx.report.unsupported(has(node, 'location') ? child(node, 'location') : node, has(node, 'location') ? 'MCP file resources' : 'MCP resources without call');
+    return undefined;
+  }
+  const target = resolveCall(child(node, 'call'), ctx.consumes, ctx.report);
+  if (!target) return undefined;
+  const variables = [...uri.matchAll(/\{([a-zA-Z0-9_]+)\}/g)].map((m) => m[1]!);
+  // Only URI variables are inputs of a resource; anything else stays unset.
+  const lookup: Lookup = (p) => p;
+  const call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
+  const title = str(child(node, 'label'));
+  const description = str(child(node, 'description'));
+  return {
+    name,
+    ...(title ? { title } : {}),
+    uri,
+    ...(description ? { description } : {}),
+    mimeType: str(child(node, 'mimeType')) ?? 'application/json',
+    variables,
+    call: { ...call, bindings: call.bindings.filter((b) => b.source.kind !== 'input' || variables.includes(b.source.input)) },
+  };
+}
+
+function buildPrompt(node: Node, ctx: AdapterContext): McpPromptModel | undefined {
+  if (!has(node, 'template')) {
+    ctx.report.unsupported(has(node, 'location') ? child(node, 'location') : node, 'MCP file prompts');
+    return undefined;
+  }
+  const title = str(child(node, 'label'));
+  const description = str(child(node, 'description'));
+  return {
+    name: str(child(node, 'name')) ?? 'prompt',
+    ...(title ? { title } : {}),
+    ...(description ? { description } : {}),
+    arguments: items(child(node, 'arguments')).map((a) => ({
+      name: str(child(a, 'name')) ?? 'arg',
+      ...(str(child(a, 'description')) ? { description: str(child(a, 'description')) } : {}),
+      required: child(a, 'required').value !== false,
+    })),
+    messages: items(child(node, 'template')).map((m) => ({ role: str(child(m, 'role')) === 'assistant' ? 'assistant' as const : 'user' as const, content: str(child(m, 'content')) ?? '' })),
   };
 }
 

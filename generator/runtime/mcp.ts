@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError } from './errors.js';
@@ -159,4 +159,22 @@ export async function toolJson(run: () => Promise<unknown>): Promise<CallToolRes
   } catch (error) {
     return errorResult(error);
   }
+}
+
+/** A dynamic MCP resource: the upstream answer as text (error bodies too, as the engine does). */
+export async function resourceResult(uri: string, mimeType: string, call: () => Promise<UpstreamResponse>): Promise<ReadResourceResult> {
+  let text: string;
+  try {
+    const response = await call();
+    text = response.data !== undefined ? JSON.stringify(response.data) : Buffer.from(response.body).toString('utf8');
+  } catch (error) {
+    if (!(error instanceof UpstreamHttpError)) throw error;
+    text = Buffer.from(error.body).toString('utf8');
+  }
+  return { contents: [{ uri, mimeType, text }] };
+}
+
+/** Prompt templates: `{{argument}}` is replaced; a missing argument leaves its placeholder, values are never re-read. */
+export function renderPrompt(template: string, args: Readonly<Record<string, string | undefined>>): string {
+  return template.replace(/\{\{([a-zA-Z0-9_]+)\}\}/g, (whole, name: string) => args[name] ?? whole);
 }
