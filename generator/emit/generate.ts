@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CapabilityModel } from '../model/ir.js';
 import { SymbolTable } from '../model/names.js';
 import { TEMPLATE_NAMES } from '../model/build.js';
-import { Code, literal, propertyKey, stringLiteral } from './escape.js';
+import { Code, literal, stringLiteral } from './escape.js';
 import { formatTypeScript } from './format.js';
 import { render } from './handlebars.js';
 import { mcpView, namespaceView, restView } from './views.js';
@@ -87,7 +87,6 @@ function definitionLiteral(model: CapabilityModel): Code {
     `rest: [${rest.join(', ')}],`,
     `mcp: [${mcp.join(', ')}],`,
   ];
-  void propertyKey;
   return new Code(`{\n${fields.join('\n')}\n}`);
 }
 

@@ -3,7 +3,7 @@
  * escaped parts (escape.ts) and handed to templates as a Code fragment.
  */
 import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runtime/descriptor.js';
-import type { CallModel, CapabilityModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, McpPromptModel, McpResourceModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
+import type { CallModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, McpPromptModel, McpResourceModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
 import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, zodSchema, type Kind } from './types.js';
 import { camelCase } from '../model/names.js';
@@ -326,8 +326,4 @@ export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) 
     destructure: destructure([...tools, ...resources].map((t) => t.handler.text).join('\n'), false),
     adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
   };
-}
-
-export function capabilityView(model: CapabilityModel): object {
-  return { ...model };
 }

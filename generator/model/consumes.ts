@@ -105,7 +105,7 @@ function buildOperation(
     return undefined;
   }
   // Operation-level parameters override resource-level ones of the same name and location.
-  const declared = [...resourceParams.filter((r) => !opParamsHave(node, r, ctx)), ...items(child(node, 'inputParameters')).map((p) => buildParam(p, ctx)).filter((p): p is ParamModel => !!p)];
+  const declared = [...resourceParams.filter((r) => !opParamsHave(node, r)), ...items(child(node, 'inputParameters')).map((p) => buildParam(p, ctx)).filter((p): p is ParamModel => !!p)];
   const params: ParamModel[] = [...declared];
   for (const variable of pathVariables(resourcePath)) {
     if (ctx.isBindRef(variable)) continue;
@@ -161,8 +161,7 @@ function resultKind(outputs: Node): OperationModel['resultKind'] {
   return type === 'object' ? 'object' : type === 'array' ? 'array' : 'any';
 }
 
-function opParamsHave(node: Node, param: ParamModel, ctx: ConsumesContext): boolean {
-  void ctx;
+function opParamsHave(node: Node, param: ParamModel): boolean {
   return items(child(node, 'inputParameters')).some((p) => str(child(p, 'name')) === param.name && (str(child(p, 'in')) ?? 'query') === param.in);
 }
 

@@ -78,8 +78,6 @@ export function expectedUpstream(ns: ConsumesModel, op: OperationModel, values: 
     else headers[ns.auth.key.toLowerCase()] = render(ns.auth.value);
   }
   if (ns.auth?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${render(ns.auth.username)}:${render(ns.auth.password)}`).toString('base64')}`;
-  const base = ns.baseUri.replace(/^https?:\/\/[^/]+/, '');
-  void base;
   return {
     method: op.method,
     path: `${path.startsWith('/') ? '' : '/'}${path}`,
