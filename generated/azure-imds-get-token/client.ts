@@ -20,6 +20,12 @@ export const binds: readonly BindSpec[] = [
       MICROSOFT_AZURE_API_KEY: 'MICROSOFT_AZURE_API_KEY',
     },
   },
+  {
+    namespace: 'proxy',
+    keys: {
+      IMDS_PROXY_TOKEN: 'IMDS_PROXY_TOKEN',
+    },
+  },
 ];
 
 /** Folder relative bind file locations are resolved against (this generated folder). */

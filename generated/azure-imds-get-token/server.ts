@@ -20,8 +20,18 @@ export const definition: CapabilityDefinition<Clients> = {
   binds,
   bindsBaseDir,
   createClients,
-  rest: [{ namespace: 'instancemetadataclient-get-token-rest', port: 8080, plugin: instancemetadataclientGetTokenRestRoutes }],
-  mcp: [{ namespace: 'instancemetadataclient-get-token-mcp', port: 9090, transport: 'http', description: "MCP adapter for Microsoft Azure InstanceMetadataClient — Get Token. One tool per consumed operation, routed inline through this capability's consumes block.", register: registerInstancemetadataclientGetTokenMcpTools }],
+  rest: [{
+    namespace: 'instancemetadataclient-get-token-rest', port: 8080, auth: {
+      type: 'bearer',
+      token: '{{proxy.IMDS_PROXY_TOKEN}}',
+    }, plugin: instancemetadataclientGetTokenRestRoutes
+  }],
+  mcp: [{
+    namespace: 'instancemetadataclient-get-token-mcp', port: 9090, transport: 'http', description: "MCP adapter for Microsoft Azure InstanceMetadataClient — Get Token. One tool per consumed operation, routed inline through this capability's consumes block.", auth: {
+      type: 'bearer',
+      token: '{{proxy.IMDS_PROXY_TOKEN}}',
+    }, register: registerInstancemetadataclientGetTokenMcpTools
+  }],
 };
 
 // Started directly (not imported): serve with options from the command line and environment.

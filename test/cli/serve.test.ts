@@ -11,7 +11,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 it('serves a capability generated outside the repository', async () => {
   expect((await cli('generate', 'capabilities/azure-imds-get-token.yaml', '--out', out)).code).toBe(0);
-  const child = spawn(process.execPath, ['bin/naftiko-codegen.js', 'serve', join(out, 'azure-imds-get-token'), '--rest-port', '0', '--mcp-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/naftiko-codegen.js', 'serve', join(out, 'azure-imds-get-token'), '--rest-port', '0', '--mcp-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IMDS_PROXY_TOKEN: 'serve-token' } });
   const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
     const rest = await new Promise<string>((resolve, reject) => {
@@ -23,7 +23,7 @@ it('serves a capability generated outside the repository', async () => {
       });
       child.once('exit', () => reject(new Error(`serve exited: ${text}`)));
     });
-    const response = await fetch(`${rest}/v1/identity/oauth2/token`);
+    const response = await fetch(`${rest}/v1/identity/oauth2/token`, { headers: { authorization: 'Bearer serve-token' } });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/problem\+json/);
   } finally {

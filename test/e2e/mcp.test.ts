@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NS, RESOURCE, startStack } from './stack.js';
+import { AUTH, NS, PROXY_TOKEN, RESOURCE, startStack } from './stack.js';
 
 const TOOL = 'microsoft-azure-get-identity-oauth2';
 type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -48,7 +48,7 @@ async function exercise(client: Client): Promise<void> {
 describe('MCP over Streamable HTTP', () => {
   it('lists and calls the tool; upstream errors are tool errors', async () => {
     const client = new Client({ name: 'e2e', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcp)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcp), { requestInit: { headers: AUTH } }));
     try {
       await exercise(client);
     } finally {
@@ -58,7 +58,7 @@ describe('MCP over Streamable HTTP', () => {
 
   it('non-JSON answers never break the tool: text stays text', async () => {
     const client = new Client({ name: 'e2e-text', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcp)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(stack.mcp), { requestInit: { headers: AUTH } }));
     try {
       stack.mock.setFaults([{ status: 200, body: 'plain text answer', contentType: 'text/plain' }]);
       const text = await client.callTool({ name: TOOL, arguments: { resource: RESOURCE } });
@@ -74,7 +74,8 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('GET /mcp → 405; a foreign Host → 403 (DNS-rebinding protection)', async () => {
-    expect((await fetch(stack.mcp)).status).toBe(405);
+    expect((await fetch(stack.mcp, { headers: AUTH })).status).toBe(405);
+    expect((await fetch(stack.mcp)).status).toBe(401);
     const url = new URL(stack.mcp);
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
@@ -94,6 +95,8 @@ describe('MCP over stdio (the generated server as a child process)', () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: ['node_modules/tsx/dist/cli.mjs', 'generated/azure-imds-get-token/server.ts', '--mcp-transport', 'stdio', '--rest-port', '0', '--base-uri', `${NS}=${stack.mock.baseUri}`],
+      // stdio is not a network surface: the process that spawns the server is the caller.
+      env: { ...(process.env as Record<string, string>), IMDS_PROXY_TOKEN: PROXY_TOKEN },
       stderr: 'pipe',
     });
     const client = new Client({ name: 'e2e-stdio', version: '1.0.0' });

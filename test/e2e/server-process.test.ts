@@ -3,7 +3,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockImds, type MockImds } from '../mock-imds/mock-imds.js';
-import { NS, RESOURCE } from './stack.js';
+import { AUTH, NS, PROXY_TOKEN, RESOURCE } from './stack.js';
 
 const SERVER = ['node_modules/tsx/dist/cli.mjs', 'generated/azure-imds-get-token/server.ts'];
 let mock: MockImds;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; urls: Promise<{ rest: string; mcp: string }>; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [...SERVER, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER, ...args], { env: { ...process.env, IMDS_PROXY_TOKEN: PROXY_TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const urls = new Promise<{ rest: string; mcp: string }>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -35,7 +35,7 @@ describe('generated server process', () => {
     expect(rest).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(mcp).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     mock.setFaults([{ delayMs: 400 }]);
-    const inFlight = fetch(`${rest}/v1/identity/oauth2/token?resource=${encodeURIComponent(RESOURCE)}`);
+    const inFlight = fetch(`${rest}/v1/identity/oauth2/token?resource=${encodeURIComponent(RESOURCE)}`, { headers: AUTH });
     await new Promise((r) => setTimeout(r, 150));
     child.kill('SIGTERM');
     const response = await inFlight;
@@ -46,7 +46,7 @@ describe('generated server process', () => {
   it('reads its options from environment twins', async () => {
     const { child, urls, exit } = start([], { NAFTIKO_REST_PORT: '0', NAFTIKO_MCP_PORT: '0', NAFTIKO_BASE_URI: `${NS}=${mock.baseUri}` });
     const { rest } = await urls;
-    const response = await fetch(`${rest}/v1/identity/oauth2/token?resource=${encodeURIComponent(RESOURCE)}`);
+    const response = await fetch(`${rest}/v1/identity/oauth2/token?resource=${encodeURIComponent(RESOURCE)}`, { headers: AUTH });
     expect(response.status).toBe(200);
     child.kill('SIGINT');
     expect(await exit).toBe(0);

@@ -8,6 +8,9 @@ import { startMockImds, type MockImds } from '../mock-imds/mock-imds.js';
 export const NS = 'instancemetadataclient-get-token';
 export const RESOURCE = 'https://management.azure.com/';
 export const FAST_RETRY = { minDelayMs: 5, maxDelayMs: 20 };
+/** The caller token the capability's adapters require (bind `proxy.IMDS_PROXY_TOKEN`). */
+export const PROXY_TOKEN = 'e2e-proxy-token';
+export const AUTH = { authorization: `Bearer ${PROXY_TOKEN}` };
 
 export async function startStack(options: { baseUri?: string; timeoutMs?: number; retry?: false | Record<string, unknown> } = {}) {
   const mock = await startMockImds();
@@ -17,6 +20,7 @@ export async function startStack(options: { baseUri?: string; timeoutMs?: number
     baseUris: { [NS]: options.baseUri ?? mock.baseUri },
     timeoutMs: options.timeoutMs ?? 2_000,
     retry: options.retry ?? false,
+    env: { IMDS_PROXY_TOKEN: PROXY_TOKEN },
   });
   return {
     mock,
