@@ -15,6 +15,7 @@ import {
   UpstreamUnreachableError,
 } from './errors.js';
 import { CONVERTIBLE_FORMATS, formatToJson } from './formats.js';
+import { exchange } from './exchange.js';
 import { planForward, planRequest, type ForwardRequest, type PlannedRequest } from './request.js';
 import { backoffDelay, parseRetryAfter, retryPolicy, type RetryPolicy } from './retry.js';
 
@@ -42,9 +43,17 @@ export interface ClientOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/**
+ * A cancellation source cheaper than an AbortSignal (servers use one per request): called with an
+ * abort function when the call starts, it returns a function that unsubscribes when the call ends.
+ */
+export type CancelSource = (abort: (reason: Error) => void) => () => void;
+
 export interface CallOptions {
   /** Cancels the call (all attempts). */
   readonly signal?: AbortSignal;
+  /** Cancels the call too (REST routes: the caller disconnected). */
+  readonly cancel?: CancelSource;
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy> | false;
   readonly headers?: Readonly<Record<string, string>>;
@@ -73,12 +82,15 @@ export class HttpClient {
   readonly #options: ClientOptions;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  /** The client's retry policy, merged once (a call's own `retry` is merged per call). */
+  readonly #policy: RetryPolicy;
 
   constructor(ns: NamespaceSpec, options: ClientOptions = {}) {
     this.#ns = ns;
     this.#options = options;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+    this.#policy = retryPolicy(options.retry);
   }
 
   /** Sends one operation; resolves for status < 400, throws a typed error otherwise. */
@@ -89,10 +101,10 @@ export class HttpClient {
       baseUri: this.#options.baseUri,
       variables: this.#options.variables,
       env: this.#options.env,
-      headers: { ...this.#options.headers, ...options.headers },
+      headers: options.headers ? { ...this.#options.headers, ...options.headers } : this.#options.headers,
       query: this.#options.query,
     });
-    const policy = retryPolicy(this.#options.retry, options.retry);
+    const policy = options.retry === undefined ? this.#policy : retryPolicy(this.#options.retry, options.retry);
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const mayRetry = policy.methods.includes(op.method);
     const started = Date.now();
@@ -101,7 +113,7 @@ export class HttpClient {
     for (let attempt = 0; ; attempt += 1) {
       let wait: number | undefined;
       try {
-        const response = await this.#send(op, planned, timeoutMs, options.signal);
+        const response = await this.#send(op, planned, timeoutMs, options);
         if (response.status < 400) return response as UpstreamResponse<T>;
         const error = new UpstreamHttpError(op.name, response.status, response.headers, response.body, response.data);
         if (!mayRetry || attempt >= policy.retries || !policy.statuses.includes(response.status)) throw error;
@@ -131,7 +143,7 @@ export class HttpClient {
       env: this.#options.env,
     });
     const op: OperationSpec = { name: `${this.#ns.namespace} forward`, method: planned.method, path: '', params: [], outputFormat: 'raw' };
-    return this.#send(op, planned, options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.signal);
+    return this.#send(op, planned, options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options);
   }
 
   /** Closes the private connection pool (a given dispatcher stays open). */
@@ -139,61 +151,47 @@ export class HttpClient {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
-  async #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, callerSignal?: AbortSignal): Promise<UpstreamResponse> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
-    const maxBytes = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    try {
-      let { body: requestBody, headers } = planned;
-      if (requestBody instanceof FormData) {
-        // Serialise multipart with the platform's encoder (boundary included) so every attempt resends the same bytes.
-        const encoded = new Response(requestBody);
-        headers = { ...headers, 'content-type': encoded.headers.get('content-type') ?? 'multipart/form-data' };
-        requestBody = new Uint8Array(await encoded.arrayBuffer());
-      }
-      const response = await this.#dispatcher.request({
-        origin: planned.origin,
-        path: planned.path,
-        method: planned.method,
-        headers,
-        body: requestBody as Dispatcher.DispatchOptions['body'],
-        signal,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > maxBytes) {
-          response.body.destroy();
-          throw new UpstreamResponseTooLargeError(op.name, maxBytes);
-        }
-        chunks.push(chunk as Buffer);
-      }
-      const body = new Uint8Array(Buffer.concat(chunks));
-      const responseHeaders = flattenHeaders(response.headers);
-      return { status: response.statusCode, headers: responseHeaders, body, data: parseBody(op, planned, responseHeaders, body) };
-    } catch (error) {
-      if (error instanceof NaftikoError) throw error;
-      if (callerSignal?.aborted) throw callerSignal.reason ?? error;
-      if (timeout.aborted) throw new UpstreamTimeoutError(op.name, timeoutMs);
-      throw new UpstreamUnreachableError(op.name, errorCode(error), planned.origin);
-    }
+  /** One attempt (a multipart body is serialised first, so every attempt resends the same bytes). */
+  #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
+    if (planned.body instanceof FormData) return this.#sendMultipart(op, planned, planned.body, timeoutMs, options);
+    const limits = { timeoutMs, maxBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, signal: options.signal, cancel: options.cancel };
+    const errors = {
+      timeout: () => new UpstreamTimeoutError(op.name, timeoutMs),
+      tooLarge: () => new UpstreamResponseTooLargeError(op.name, limits.maxBytes),
+      network: (error: Error) => (error instanceof NaftikoError ? error : new UpstreamUnreachableError(op.name, errorCode(error), planned.origin)),
+    };
+    const request = { origin: planned.origin, path: planned.path, method: planned.method, headers: planned.headers, body: planned.body as Dispatcher.DispatchOptions['body'] };
+    return exchange(this.#dispatcher, request, limits, errors).then(({ status, headers, body }) =>
+      upstreamResponse(status, headers, body, () => parseBody(op, planned, headers, body)),
+    );
+  }
+
+  async #sendMultipart(op: OperationSpec, planned: PlannedRequest, form: FormData, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
+    const encoded = new Response(form);
+    const headers = { ...planned.headers, 'content-type': encoded.headers.get('content-type') ?? 'multipart/form-data' };
+    return this.#send(op, { ...planned, headers, body: new Uint8Array(await encoded.arrayBuffer()) }, timeoutMs, options);
   }
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
+/** The body is parsed on first use of `data`: a REST relay never needs it, an MCP result does. */
+function upstreamResponse(status: number, headers: Record<string, string>, body: Uint8Array, parse: () => unknown): UpstreamResponse {
+  let parsed: { value: unknown } | undefined;
+  return {
+    status,
+    headers,
+    body,
+    get data() {
+      parsed ??= { value: parse() };
+      return parsed.value;
+    },
+  };
 }
 
 function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<string, string>, body: Uint8Array): unknown {
   if (planned.method === 'HEAD' || body.length === 0) return undefined;
   const type = headers['content-type'] ?? '';
   const format = op.outputFormat ?? 'json';
-  const text = Buffer.from(body).toString('utf8');
+  const text = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8');
   try {
     if (/json/i.test(type) || (format === 'json' && type === '')) return JSON.parse(text);
     // A declared non-JSON format is converted as the spec says, whatever the content type claims.

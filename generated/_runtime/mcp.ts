@@ -87,30 +87,31 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
   const check = authChecker(options.auth, options.bindings);
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     if (allowed.size > 0) {
       const host = hostnameOf(request.headers.host);
       const origin = request.headers.origin;
       const originHost = origin ? hostnameOf(safeUrlHost(origin)) : undefined;
       if (!host || !allowed.has(host) || (origin !== undefined && (!originHost || !allowed.has(originHost)))) {
-        return reply.code(403).type('application/json').send(rpcError(-32000, 'Forbidden: host or origin not allowed'));
+        reply.code(403).type('application/json').send(rpcError(-32000, 'Forbidden: host or origin not allowed'));
+        return;
       }
     }
-    if (check && !check(request.headers, new URLSearchParams(request.url.split('?')[1] ?? ''))) {
+    if (check && !check(request.headers, request.url)) {
       const scheme = options.auth ? challenge(options.auth) : undefined;
       if (scheme) reply.header('www-authenticate', scheme);
-      return reply.code(401).type('application/json').send(rpcError(-32001, 'Unauthorized'));
+      reply.code(401).type('application/json').send(rpcError(-32001, 'Unauthorized'));
+      return;
     }
+    done();
   });
 
   app.post(path, async (request, reply) => {
     const server = options.createServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
-    reply.raw.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
+    // Closing the server closes its transport too (once: each close builds an error for pending calls).
+    reply.raw.on('close', () => void server.close());
     try {
       await server.connect(transport);
       await transport.handleRequest(request.raw, reply.raw, request.body);

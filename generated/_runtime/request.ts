@@ -47,7 +47,7 @@ export function planRequest(ns: NamespaceSpec, op: OperationSpec, ctx: RequestCo
   let bodyParam: unknown;
   let hasBodyParam = false;
 
-  for (const param of [...ns.params, ...op.params]) {
+  for (const param of ns.params.length ? [...ns.params, ...op.params] : op.params) {
     const value = param.value !== undefined ? renderText(param.value, resolve) : ctx.input[param.name];
     if (value === undefined || value === null) {
       if (param.required && param.value === undefined && param.in !== 'path') {
@@ -163,8 +163,19 @@ function makeResolver(ctx: RequestContext): Resolve {
   };
 }
 
+/** Parsed base URIs without variables (the usual case), so a request does not parse its URL again. */
+const parsedBases = new Map<string, { origin: string; basePath: string }>();
+
 function resolveBase(ns: NamespaceSpec, ctx: RequestContext, resolve: Resolve): { origin: string; basePath: string } {
   const raw = ctx.baseUri ?? ns.baseUri;
+  const known = raw ? parsedBases.get(raw) : undefined;
+  if (known) return known;
+  const base = parseBase(ns, raw, ctx, resolve);
+  if (raw && !raw.includes('{') && parsedBases.size < 1000) parsedBases.set(raw, base);
+  return base;
+}
+
+function parseBase(ns: NamespaceSpec, raw: string | undefined, ctx: RequestContext, resolve: Resolve): { origin: string; basePath: string } {
   if (!raw) {
     throw new ConfigurationError(
       `no base URI for consumes namespace "${ns.namespace}"`,

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
-import type { UpstreamResponse } from './http.js';
+import type { CancelSource, UpstreamResponse } from './http.js';
 import type { ForwardRequest } from './request.js';
 import { problem, problemErrorHandler, sendProblem } from './problem.js';
 
@@ -20,8 +20,10 @@ export function replyUpstream(reply: FastifyReply, response: UpstreamResponse): 
     const value = response.headers[name];
     if (value !== undefined) reply.header(name, value);
   }
-  if (response.body.length === 0 || reply.request.method === 'HEAD') return reply.send();
-  return reply.send(Buffer.from(response.body));
+  const body = response.body;
+  if (body.length === 0 || reply.request.method === 'HEAD') return reply.send();
+  // A view of the same bytes, not a copy (the client hands over Buffers already).
+  return reply.send(Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
 /** Sends a JSON value built by the generated code (mapped outputs, mocks). */
@@ -66,11 +68,11 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
   const check = authChecker(options.auth, options.bindings);
   if (check && options.auth) {
     const scheme = challenge(options.auth);
-    app.addHook('onRequest', async (request, reply) => {
-      const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
-      if (check(request.headers, query)) return;
+    // Callback style: cheaper per request than an async hook. Replying ends the request (no done()).
+    app.addHook('onRequest', (request, reply, done) => {
+      if (check(request.headers, request.url)) return done();
       if (scheme) reply.header('www-authenticate', scheme);
-      return sendProblem(reply, problem(401, 'missing or invalid credentials'));
+      sendProblem(reply, problem(401, 'missing or invalid credentials'));
     });
   }
 }
@@ -86,15 +88,19 @@ async function parseMultipart(body: Buffer, contentType: string): Promise<Record
 }
 
 /**
- * Aborts when the caller goes away before the answer is sent, so the upstream call stops too.
+ * Cancels an upstream call when the caller goes away before the answer is sent, so the upstream
+ * call stops too. A plain 'close' listener rather than an AbortSignal: creating and listening to
+ * an AbortSignal per request cost more than the rest of a small route in the REST benchmark.
  * (Fastify's `request.signal` also fires once the request body has been read, which is too early.)
  */
-export function disconnectSignal(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('caller disconnected'));
-  });
-  return controller.signal;
+export function onDisconnect(reply: FastifyReply): CancelSource {
+  return (abort) => {
+    const onClose = (): void => {
+      if (!reply.raw.writableFinished) abort(new Error('caller disconnected'));
+    };
+    reply.raw.once('close', onClose);
+    return () => reply.raw.removeListener('close', onClose);
+  };
 }
 
 /** The caller request as a `forward`: wildcard path, raw query, trusted headers only, body re-encoded. */

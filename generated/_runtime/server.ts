@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { ServerAuthSpec } from './auth.js';
 import { Bindings, type BindSpec } from './bindings.js';
 import type { ClientOptions } from './http.js';
@@ -208,10 +209,13 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       rest.push({ namespace: adapter.namespace, url: await listen(app, host, options.restPort ?? adapter.port) });
     }
     for (const adapter of def.mcp) {
+      // Stateless HTTP builds a server per request; they share one JSON Schema validator, which
+      // the SDK would otherwise create (a new Ajv) for every request.
+      const jsonSchemaValidator = new AjvJsonSchemaValidator();
       const createServer = (): McpServer => {
         const server = new McpServer(
           { name: adapter.namespace, version: def.version },
-          adapter.description ? { instructions: adapter.description } : {},
+          { jsonSchemaValidator, ...(adapter.description ? { instructions: adapter.description } : {}) },
         );
         adapter.register(server, { clients, bindings });
         return server;

@@ -17,7 +17,7 @@ export const RUNTIME_DIR = '_runtime';
 /** Relative path → contents, for one capability folder. */
 export type FileSet = Map<string, string>;
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'onDisconnect', 'forwardRequest', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {
@@ -43,7 +43,7 @@ export function generateCapability(model: CapabilityModel): FileSet {
 
   if (model.rest.length > 0) {
     const rest = model.rest.map(restView) as { routes: { handler: Code }[] }[];
-    const body = rest.flatMap((r) => r.routes.map((route) => route.handler.text)).join('\n') + ' setupRestPlugin(' + (model.rest.some((r) => r.forwards.length) ? ' replyUpstream( forwardRequest( disconnectSignal(' : '');
+    const body = rest.flatMap((r) => r.routes.map((route) => route.handler.text)).join('\n') + ' setupRestPlugin(' + (model.rest.some((r) => r.forwards.length) ? ' replyUpstream( forwardRequest( onDisconnect(' : '');
     emit('routes.ts', 'routes.ts', { rest, runtimeImports: runtimeImports(body, ['Bindings', 'ServerAuthSpec']) });
   }
   if (model.mcp.length > 0) {

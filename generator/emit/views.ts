@@ -106,23 +106,27 @@ function bindingObject(call: CallModel, access: SourceAccess, valuesFor: (names:
   return entries.length ? `{\n${entries.join('\n')}\n}` : '{}';
 }
 
-function callExpression(call: CallModel, input: string, signal: string): string {
+/** CallOptions of generated calls: REST routes cancel when the caller disconnects, MCP tools on the request's signal. */
+const REST_CALL_OPTIONS = '{ cancel: onDisconnect(reply) }';
+const MCP_CALL_OPTIONS = '{ signal: extra.signal }';
+
+function callExpression(call: CallModel, input: string, options: string): string {
   const method = `${propertyAccess('clients', call.consumes.clientsKey)}.${call.operation.methodName}`;
-  return call.operation.inputs.length > 0 ? `${method}(${input}, { signal: ${signal} })` : `${method}({ signal: ${signal} })`;
+  return call.operation.inputs.length > 0 ? `${method}(${input}, ${options})` : `${method}(${options})`;
 }
 
 /**
  * Statements running an orchestration: each call step's answer (or a lookup's result) is kept
  * under the step's name; the result is the mappings object, or the last step's output.
  */
-function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, inputValues: (names: string[]) => string, signal: string): string {
+function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, inputValues: (names: string[]) => string, callOptions: string): string {
   const lines = ['const steps: Record<string, unknown> = {};'];
   for (const step of orch.steps) {
     const target = propertyAccess('steps', step.name);
     if (step.kind === 'call') {
       // Templates see the caller's inputs and the outputs of earlier steps (`{{step.field}}`).
       const valuesFor = (names: string[]): string => `{ ...steps, ...${inputValues(names)} }`;
-      lines.push(`${target} = (await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), signal)}).data;`);
+      lines.push(`${target} = (await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), callOptions)}).data;`);
     } else {
       lines.push(`${target} = lookupStep(${propertyAccess('steps', step.index)}, ${stringLiteral(step.match)}, stepValue(${stringLiteral(step.lookupValue)}, steps), ${literal(step.fields)});`);
     }
@@ -199,11 +203,11 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
     `{ ${names.filter((n) => op.inputs.some((i) => i.name === n)).map((n) => `${propertyKey(n)}: ${access.expr(n).text}`).join(', ')} }`;
   let handler: string;
   if (op.orchestration) {
-    handler = `const result = await (async () => {\n${orchestrationCode(op.orchestration, access, valuesFor, 'disconnectSignal(reply)')}\n})();\nreturn replyJson(reply, 200, result);`;
+    handler = `const result = await (async () => {\n${orchestrationCode(op.orchestration, access, valuesFor, REST_CALL_OPTIONS)}\n})();\nreturn replyJson(reply, 200, result);`;
   } else if (!op.call) {
     handler = `return replyJson(reply, 200, shapeOutput(${shapeLiteral(op.output)}, undefined, ${valuesFor(op.inputs.map((i) => i.name))}));`;
   } else {
-    const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'disconnectSignal(reply)');
+    const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), REST_CALL_OPTIONS);
     handler = op.output.kind === 'passthrough'
       ? `return replyUpstream(reply, await ${call});`
       : `const response = await ${call};\nreturn replyJson(reply, response.status, shapeOutput(${shapeLiteral(op.output)}, response.data));`;
@@ -257,11 +261,11 @@ export function toolView(tool: ToolModel, argsConst: string): object {
   });
   let handler: string;
   if (tool.orchestration) {
-    handler = `toolJson(async () => {\n${orchestrationCode(tool.orchestration, access, valuesFor, 'extra.signal')}\n})`;
+    handler = `toolJson(async () => {\n${orchestrationCode(tool.orchestration, access, valuesFor, MCP_CALL_OPTIONS)}\n})`;
   } else if (!tool.call) {
     handler = `jsonResult(shapeOutput(${shapeLiteral(tool.output)}, undefined, ${valuesFor(tool.inputs.map((i) => i.name))}))`;
   } else {
-    const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), 'extra.signal');
+    const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), MCP_CALL_OPTIONS);
     handler = tool.output.kind === 'passthrough'
       ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
       : `toolJson(async () => shapeOutput(${shapeLiteral(tool.output)}, (await ${call}).data))`;
@@ -288,7 +292,7 @@ function resourceView(resource: McpResourceModel): object {
   };
   const valuesFor = (names: string[]): string =>
     `{ ${names.filter((n) => resource.variables.includes(n)).map((n) => `${propertyKey(n)}: String(${propertyAccess('variables', n)})`).join(', ')} }`;
-  const call = callExpression(resource.call, bindingObject(resource.call, access, valuesFor), 'extra.signal');
+  const call = callExpression(resource.call, bindingObject(resource.call, access, valuesFor), MCP_CALL_OPTIONS);
   const metadata = literal({ ...(resource.title ? { title: resource.title } : {}), ...(resource.description ? { description: resource.description } : {}), mimeType: resource.mimeType });
   const templated = resource.variables.length > 0;
   return {

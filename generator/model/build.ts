@@ -20,7 +20,7 @@ export const TEMPLATE_NAMES = [
   'HttpClient', 'ClientOptions', 'CallOptions', 'UpstreamResponse', 'JsonValue', 'JsonObject', 'Clients', 'ClientsOptions',
   'createClients', 'definition', 'capability', 'z', 'McpServer', 'FastifyInstance', 'FastifyPluginAsync', 'runtime',
   'replyUpstream', 'replyJson', 'setupRestPlugin', 'toolResult', 'jsonResult', 'shapeOutput', 'field', 'Bindings',
-  'binds', 'bindsBaseDir', 'main', 'startCapability', 'runCapability', 'ServerOptions', 'RestPluginOptions',
+  'binds', 'bindsBaseDir', 'main', 'startCapability', 'runCapability', 'ServerOptions', 'RestPluginOptions', 'onDisconnect',
 ];
 
 export interface BuildOptions {

@@ -12,11 +12,14 @@ export type ServerAuthSpec =
   | { readonly type: 'apikey'; readonly key: string; readonly value: string; readonly placement?: 'header' | 'query' }
   | { readonly type: 'basic'; readonly username: string; readonly password: string };
 
-/** Returns a checker for one request's headers and query, or undefined when no auth is declared. */
+/**
+ * Returns a checker for one request's headers and URL (its query is parsed only for an API key
+ * in the query), or undefined when no auth is declared.
+ */
 export function authChecker(
   spec: ServerAuthSpec | undefined,
   bindings: Bindings,
-): ((headers: IncomingHttpHeaders, query: URLSearchParams) => boolean) | undefined {
+): ((headers: IncomingHttpHeaders, url: string) => boolean) | undefined {
   if (!spec) return undefined;
   // A secret that cannot be resolved (unset bind variable) is empty, and an empty secret never matches:
   // the server refuses every caller rather than failing open or telling callers what is missing.
@@ -27,6 +30,7 @@ export function authChecker(
       return '';
     }
   };
+  const safeEqual = constantTimeEquals();
   switch (spec.type) {
     case 'bearer':
       return (headers) => {
@@ -35,9 +39,9 @@ export function authChecker(
         return safeEqual(match?.[1]?.trim() ?? '', secret(spec.token));
       };
     case 'apikey':
-      return (headers, query) => {
+      return (headers, url) => {
         const given =
-          spec.placement === 'query' ? query.get(spec.key) ?? '' : firstHeader(headers[spec.key.toLowerCase()]) ?? '';
+          spec.placement === 'query' ? queryOf(url).get(spec.key) ?? '' : firstHeader(headers[spec.key.toLowerCase()]) ?? '';
         return safeEqual(given, secret(spec.value));
       };
     case 'basic':
@@ -57,14 +61,30 @@ export function challenge(spec: ServerAuthSpec): string | undefined {
   return undefined;
 }
 
+function queryOf(url: string): URLSearchParams {
+  const q = url.indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+}
+
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Constant-time comparison of two strings of any length; an empty expected secret never matches. */
-function safeEqual(given: string, expected: string): boolean {
-  if (expected === '') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
+/**
+ * Constant-time comparison of two strings of any length (both are hashed, so the length of the
+ * secret does not leak either); an empty expected secret never matches. The expected secret's
+ * digest is kept while the secret stays the same (it is re-read on every request).
+ */
+function constantTimeEquals(): (given: string, expected: string) => boolean {
+  let lastExpected: string | undefined;
+  let lastDigest: Buffer | undefined;
+  return (given, expected) => {
+    if (expected === '') return false;
+    if (expected !== lastExpected) {
+      lastExpected = expected;
+      lastDigest = createHash('sha256').update(expected).digest();
+    }
+    const a = createHash('sha256').update(given).digest();
+    return timingSafeEqual(a, lastDigest!) && given.length === expected.length;
+  };
 }

@@ -22,6 +22,8 @@ export function stringify(value: unknown): string {
 
 /** Renders every `{{name}}` with `resolve(name)` in plain text. */
 export function renderText(template: string, resolve: Resolve): string {
+  // Most values are constants (`api-version`, `Metadata: true`): skip the regex for them.
+  if (!template.includes('{{')) return template;
   return template.replace(VARIABLE, (_m, name: string) => stringify(resolve(name)));
 }
 
