@@ -17,7 +17,7 @@ export const RUNTIME_DIR = '_runtime';
 /** Relative path → contents, for one capability folder. */
 export type FileSet = Map<string, string>;
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'shapeOutput', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {
@@ -62,7 +62,7 @@ export function generateCapability(model: CapabilityModel): FileSet {
     restImports: new Code(model.rest.map((r) => r.pluginName).join(', ')),
     mcpImports: new Code(model.mcp.map((m) => m.registerName).join(', ')),
     definition: definitionLiteral(model),
-    sharedBinds: model.binds.length > 0 && model.consumes.length > 0,
+    sharedBinds: model.binds.length > 0,
   });
   emit('index.ts', 'index.ts', { rest: model.rest, mcp: model.mcp });
   return files;
@@ -81,8 +81,8 @@ function definitionLiteral(model: CapabilityModel): Code {
     `name: ${stringLiteral(model.name)},`,
     `version: '1.0.0',`,
     `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri })))},`,
-    model.binds.length && model.consumes.length ? 'binds,' : 'binds: [],',
-    model.binds.length && model.consumes.length ? 'bindsBaseDir,' : `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
+    model.binds.length ? 'binds,' : 'binds: [],',
+    model.binds.length ? 'bindsBaseDir,' : `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
     `createClients,`,
     `rest: [${rest.join(', ')}],`,
     `mcp: [${mcp.join(', ')}],`,

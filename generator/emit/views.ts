@@ -158,7 +158,7 @@ function restInputAccess(inputs: readonly ExposedInput[]): SourceAccess {
         case 'formData':
           return { text: `field(request.body, ${stringLiteral(input.name)})`, kind, optional: true };
         case 'body':
-          return { text: 'request.body', kind, optional: true };
+          return { text: `bodyInput(request.body, ${stringLiteral(input.name)})`, kind, optional: true };
       }
     },
   };

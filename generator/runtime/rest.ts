@@ -119,6 +119,15 @@ export function forwardRequest(request: FastifyRequest, trustedHeaders: readonly
   return { method: request.method, path, query: q < 0 ? '' : url.slice(q + 1), headers, ...(encoded !== undefined ? { body: encoded } : {}) };
 }
 
+/**
+ * A declared `in: body` input without a JSONPath: the body's field of that name when the JSON
+ * root has one, else the whole body (the reference engine's rule).
+ */
+export function bodyInput(body: unknown, name: string): unknown {
+  const value = field(body, name);
+  return value !== undefined ? value : body;
+}
+
 /** A named field of a parsed form or JSON body, or undefined. */
 export function field(body: unknown, name: string): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body) || body instanceof Uint8Array) return undefined;
