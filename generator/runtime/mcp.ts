@@ -80,11 +80,26 @@ export interface McpHttpOptions {
   readonly path?: string;
 }
 
+const PARSE_ERROR_EMPTY = Symbol('empty body');
+const PARSE_ERROR_INVALID = Symbol('invalid JSON');
+
 /** Serves MCP at `/mcp` (POST; GET and DELETE answer 405 in stateless mode). */
 export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): void {
   const path = options.path ?? '/mcp';
   const check = authChecker(options.auth, options.bindings);
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+
+  // JSON-RPC answers malformed JSON with a -32700 parse error, not Fastify's own 400 body.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, PARSE_ERROR_EMPTY);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(null, PARSE_ERROR_INVALID);
+    }
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (allowed.size > 0) {
@@ -103,6 +118,10 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
   });
 
   app.post(path, async (request, reply) => {
+    if (request.body === PARSE_ERROR_EMPTY || request.body === PARSE_ERROR_INVALID) {
+      const detail = request.body === PARSE_ERROR_EMPTY ? 'empty body' : 'invalid JSON';
+      return reply.code(400).type('application/json').send(rpcError(-32700, `Parse error: ${detail}`));
+    }
     const server = options.createServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
