@@ -197,7 +197,7 @@ function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<s
   try {
     if (/json/i.test(type) || (format === 'json' && type === '')) return JSON.parse(text);
     // A declared non-JSON format is converted as the spec says, whatever the content type claims.
-    if (format !== 'json' && (CONVERTIBLE_FORMATS as readonly string[]).includes(format)) return formatToJson(format, text);
+    if (format !== 'json' && (CONVERTIBLE_FORMATS as readonly string[]).includes(format)) return formatToJson(format, text, op.outputSchema);
   } catch {
     // unparsable: callers get the raw bytes (pass-through) and no data
   }

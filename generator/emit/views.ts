@@ -44,6 +44,7 @@ function operationSpec(op: OperationModel): OperationSpec {
     ...(op.body ? { body: op.body as BodySpec } : {}),
     ...(op.formEncoding ? { formEncoding: op.formEncoding } : {}),
     ...(op.outputFormat !== 'json' ? { outputFormat: op.outputFormat } : {}),
+    ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
   };
 }
 

@@ -145,6 +145,7 @@ function buildOperation(
     ...(body ? { body } : {}),
     ...(formEncoding ? { formEncoding } : {}),
     outputFormat: str(child(node, 'outputRawFormat')) ?? 'json',
+    ...(str(child(node, 'outputSchema')) ? { outputSchema: str(child(node, 'outputSchema')) } : {}),
     resultKind: method === 'HEAD' ? 'none' : resultKind(child(node, 'outputParameters')),
     methodName: methodNames.allocate(camelCase(name)),
     inputType: ctx.symbols.allocate(`${pascal}Input`),

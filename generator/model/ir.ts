@@ -69,6 +69,8 @@ export interface OperationModel {
   readonly body?: BodySpec;
   readonly formEncoding?: 'multipart' | 'urlencoded';
   readonly outputFormat: string;
+  /** `outputSchema`: a CSS selector (html) or heading prefix (markdown) narrowing the conversion. */
+  readonly outputSchema?: string;
   /** What a successful answer holds, from the consumed outputParameters (`any` when undeclared). */
   readonly resultKind: 'object' | 'array' | 'any' | 'none';
   readonly methodName: string;

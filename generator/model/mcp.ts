@@ -76,8 +76,8 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
   } else if (target) {
     call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
-  const output = buildOutput(child(node, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(specName)}ToolOutput`));
-  checkOutputFormat(output, target?.operation.outputFormat, child(node, 'outputParameters'), ctx);
+  const built = buildOutput(child(node, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(specName)}ToolOutput`));
+  const output = checkOutputFormat(built, target?.operation.outputFormat, child(node, 'outputParameters'), ctx);
   if (!call && !orchestration && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(node, 'no-call', `tool "${specName}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
     return undefined;

@@ -103,8 +103,8 @@ export async function withDeployment(
 }
 
 /** The text of the first content item of a tool result. */
-export function firstText(result: { content?: unknown }): string {
-  const content = result.content as { type: string; text?: string }[] | undefined;
+export function firstText(result: object): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content;
   return content?.[0]?.text ?? '';
 }
 

@@ -225,7 +225,7 @@ describe('conformance: MCP', () => {
 
   it('M16: bearer and apikey authentication answer 401 for a missing or wrong credential on POST, GET and DELETE; no authentication lets everything through', async () => {
     await withDeployment(mockTool('    authentication: {type: bearer, token: mcp-secret-token-123}\n'), {}, async (d) => {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
         expect((await d.rpc(INIT, headers)).status).toBe(401);
         for (const method of ['GET', 'DELETE']) expect((await fetch(d.mcp, { method, headers })).status).toBe(401);
       }

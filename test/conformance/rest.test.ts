@@ -286,7 +286,7 @@ describe('conformance: REST', () => {
     - path: /hello
       operations: [{method: GET, name: hello, outputParameters: [{type: string, value: ok}]}]
 `), {}, async (d) => {
-      for (const headers of [{}, { authorization: 'Bearer token-124' }]) {
+      for (const headers of [{}, { authorization: 'Bearer token-124' }] as Record<string, string>[]) {
         const denied = await d.fetch('/hello', { headers });
         expect(denied.status).toBe(401);
         expect(denied.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -26,3 +26,60 @@ describe('formatToJson', () => {
     expect(formatToJson(format, text)).toEqual(want);
   });
 });
+
+describe('html tables', () => {
+  const page = `<!doctype html><html><head><style>td { x: "<table>" }</style></head><body>
+    <table class="nav"><tr><td>skip</td></tr></table>
+    <div id="main"><table class="products wide">
+      <thead><tr><th>Name</th><th>Price</th></tr></thead>
+      <tbody>
+        <tr><td>Widget &amp; co</td><td>9.99</td>
+        <tr><td><b>Gadget</b><br>XL</td><td>&#x31;0</td></tr>
+      </tbody>
+    </table></div><!-- <table><tr><td>comment</td></tr></table> --></body></html>`;
+
+  it.each([
+    ['no selector: every table', undefined, [[], [{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['tag.class', 'table.products', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['descendant of an id', '#main table', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['a container selects its tables', 'div#main', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['no match', 'table.none', []],
+  ])('%s', (_name, selector, want) => {
+    expect(formatToJson('html', page, selector)).toEqual({ tables: want });
+  });
+});
+
+describe('markdown', () => {
+  const doc = `---
+title: Readme
+tags: [a, b]
+---
+# Features
+
+| Feature | Status |
+|:--------|-------:|
+| Search  | done   |
+| Pipes \\| too | wip |
+
+## Notes
+Some *text*.
+
+\`\`\`
+# not a heading
+| not | a table |
+|---|---|
+\`\`\`
+`;
+
+  it('front matter, tables keyed by their header, sections with their content', () => {
+    const data = formatToJson('markdown', doc) as { frontMatter: unknown; tables: unknown; sections: { heading: string; level: number; content: string }[] };
+    expect(data.frontMatter).toEqual({ title: 'Readme', tags: ['a', 'b'] });
+    expect(data.tables).toEqual([[{ Feature: 'Search', Status: 'done' }, { Feature: 'Pipes | too', Status: 'wip' }]]);
+    expect(data.sections.map((s) => [s.heading, s.level])).toEqual([['Features', 1], ['Notes', 2]]);
+    expect(data.sections[1]!.content).toContain('# not a heading');
+  });
+
+  it('outputSchema is a heading prefix that filters sections and their tables', () => {
+    expect(formatToJson('markdown', doc, 'Not')).toMatchObject({ tables: [], sections: [{ heading: 'Notes' }] });
+  });
+});
