@@ -2,6 +2,7 @@
  * IR → the view objects templates render. Anything that becomes code is built here from
  * escaped parts (escape.ts) and handed to templates as a Code fragment.
  */
+import { compileOutput } from './outputs.js';
 import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runtime/descriptor.js';
 import type { CallModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, McpPromptModel, McpResourceModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
@@ -133,8 +134,29 @@ function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, input
   return lines.join('\n');
 }
 
-function shapeLiteral(output: OutputModel): string {
-  return output.kind === 'mapped' ? literal(output.shape) : 'undefined';
+/** A call of the output's compiled shape function with the arguments it takes. */
+function shapeCall(output: OutputModel, root: string, inputs: () => string): string {
+  if (output.kind !== 'mapped') return root;
+  const compiled = compileOutput(output.shape);
+  const args = [...(compiled.usesRoot ? [root] : []), ...(compiled.usesInputs ? [inputs()] : [])];
+  return `${output.shapeName}(${args.join(', ')})`;
+}
+
+/** outputs.ts: every mapped output's type and shape function. */
+export function outputView(output: Extract<OutputModel, { kind: 'mapped' }>): object {
+  const compiled = compileOutput(output.shape);
+  const params = [...(compiled.usesRoot ? ['root: unknown'] : []), ...(compiled.usesInputs ? ['inputs: Readonly<Record<string, unknown>>'] : [])];
+  return {
+    typeName: output.typeName,
+    shapeName: output.shapeName,
+    type: code(compiled.type),
+    expression: code(compiled.expression),
+    params: code(params.join(', ')),
+    typeDoc: `The answer of ${output.origin}, as its outputParameters shape it.`,
+    shapeDoc: output.mock
+      ? `Builds the answer of ${output.origin} from its static values${compiled.usesInputs ? ' and the caller\'s inputs' : ''}.`
+      : `Shapes the upstream JSON for ${output.origin}; a missing or mistyped value is null.`,
+  };
 }
 
 // ---------- routes.ts ----------
@@ -202,12 +224,12 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
   if (op.orchestration) {
     handler = `const result = await (async () => {\n${orchestrationCode(op.orchestration, access, valuesFor, 'disconnectSignal(reply)')}\n})();\nreturn replyJson(reply, 200, result);`;
   } else if (!op.call) {
-    handler = `return replyJson(reply, 200, shapeOutput(${shapeLiteral(op.output)}, undefined, ${valuesFor(op.inputs.map((i) => i.name))}));`;
+    handler = `return replyJson(reply, 200, ${shapeCall(op.output, 'undefined', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   } else {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'disconnectSignal(reply)');
     handler = op.output.kind === 'passthrough'
       ? `return replyUpstream(reply, await ${call});`
-      : `const response = await ${call};\nreturn replyJson(reply, response.status, shapeOutput(${shapeLiteral(op.output)}, response.data));`;
+      : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'response.data', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   }
   return {
     ...op,
@@ -260,12 +282,12 @@ export function toolView(tool: ToolModel, argsConst: string): object {
   if (tool.orchestration) {
     handler = `toolJson(async () => {\n${orchestrationCode(tool.orchestration, access, valuesFor, 'extra.signal')}\n})`;
   } else if (!tool.call) {
-    handler = `jsonResult(shapeOutput(${shapeLiteral(tool.output)}, undefined, ${valuesFor(tool.inputs.map((i) => i.name))}))`;
+    handler = `jsonResult(${shapeCall(tool.output, 'undefined', () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   } else {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), 'extra.signal');
     handler = tool.output.kind === 'passthrough'
       ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
-      : `toolJson(async () => shapeOutput(${shapeLiteral(tool.output)}, (await ${call}).data))`;
+      : `toolJson(async () => ${shapeCall(tool.output, `(await ${call}).data`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   }
   const config: string[] = [];
   if (tool.title) config.push(`title: ${stringLiteral(tool.title)},`);

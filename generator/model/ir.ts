@@ -106,7 +106,17 @@ export type OutputModel =
   /** Upstream status and body as they came (the catalogue's `{type: object, mapping: $.}`). */
   | { readonly kind: 'passthrough' }
   /** A JSON value computed from the upstream JSON (or from inputs, for mocks). */
-  | { readonly kind: 'mapped'; readonly shape: OutputShape; readonly typeName: string; readonly mock: boolean };
+  | {
+      readonly kind: 'mapped';
+      readonly shape: OutputShape;
+      /** Exported type of the shaped answer (outputs.ts). */
+      readonly typeName: string;
+      /** Exported function computing it (outputs.ts). */
+      readonly shapeName: string;
+      readonly mock: boolean;
+      /** What the answer is for, in the output's doc comment (`GET /ships/{imo}`, `tool get-ship`). */
+      readonly origin: string;
+    };
 
 export type OutputShape =
   | { readonly kind: 'value'; readonly type: string; readonly mapping?: string; readonly value?: string }

@@ -76,7 +76,7 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
   } else if (target) {
     call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
-  const built = buildOutput(child(node, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(specName)}ToolOutput`));
+  const built = buildOutput(child(node, 'outputParameters'), ctx.report, (c) => ctx.symbols.allocate(c), `${pascalCase(specName)}Tool`, `MCP tool \`${specName}\``);
   const output = checkOutputFormat(built, target?.operation.outputFormat, child(node, 'outputParameters'), ctx);
   if (!call && !orchestration && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(node, 'no-call', `tool "${specName}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');

@@ -134,7 +134,7 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
     const lookup = restLookup(inputs, declared, method, positional);
     call = buildBindings(target, child(op, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
-  const built: OutputModel = buildOutput(child(op, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(name)}Output`));
+  const built: OutputModel = buildOutput(child(op, 'outputParameters'), ctx.report, (c) => ctx.symbols.allocate(c), pascalCase(name), `\`${method} ${path}\``);
   const output = checkOutputFormat(built, target?.operation.outputFormat, child(op, 'outputParameters'), ctx);
   if (!call && !orchestration && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(op, 'no-call', `operation "${name}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');

@@ -13,7 +13,7 @@ export * from './rest.js';
 export * from './retry.js';
 export * from './server.js';
 export * from './template.js';
-export * from './output.js';
 export * from './values.js';
 export * from './formats.js';
 export * from './steps.js';
+export * from './pick.js';
