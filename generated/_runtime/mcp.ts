@@ -179,3 +179,28 @@ export async function resourceResult(uri: string, mimeType: string, call: () => 
 export function renderPrompt(template: string, args: Readonly<Record<string, string | undefined>>): string {
   return template.replace(/\{\{([a-zA-Z0-9_]+)\}\}/g, (whole, name: string) => args[name] ?? whole);
 }
+
+/** Told about every tool call once it ends (logs, metrics); must not throw. */
+export type ToolObserver = (tool: string, outcome: 'success' | 'error', durationMs: number) => void;
+
+/**
+ * Makes `server.registerTool` wrap each tool's callback so that its outcome is observed
+ * (an `isError` result or a throw is an error). Call before the generated registrations run.
+ */
+export function observeTools(server: McpServer, observe: ToolObserver): void {
+  type Callback = (...args: unknown[]) => unknown;
+  const register = server.registerTool.bind(server) as unknown as (name: string, config: unknown, cb: Callback) => unknown;
+  const wrapped = (name: string, config: unknown, cb: Callback): unknown =>
+    register(name, config, async (...args: unknown[]) => {
+      const started = performance.now();
+      try {
+        const result = (await cb(...args)) as CallToolResult;
+        observe(name, result.isError ? 'error' : 'success', performance.now() - started);
+        return result;
+      } catch (error) {
+        observe(name, 'error', performance.now() - started);
+        throw error;
+      }
+    });
+  (server as unknown as { registerTool: typeof wrapped }).registerTool = wrapped;
+}

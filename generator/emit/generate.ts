@@ -10,6 +10,7 @@ import { TEMPLATE_NAMES } from '../model/build.js';
 import { Code, literal, stringLiteral } from './escape.js';
 import { formatTypeScript } from './format.js';
 import { render } from './handlebars.js';
+import { requiredBinds } from './requires.js';
 import { mcpView, namespaceView, restView } from './views.js';
 
 export const RUNTIME_DIR = '_runtime';
@@ -77,12 +78,14 @@ function definitionLiteral(model: CapabilityModel): Code {
   const mcp = model.mcp.map((m) =>
     `{ namespace: ${stringLiteral(m.namespace)}, ${m.port !== undefined ? `port: ${m.port}, ` : ''}${m.address ? `address: ${stringLiteral(m.address)}, ` : ''}transport: ${stringLiteral(m.transport)}, ${m.description ? `description: ${stringLiteral(m.description)}, ` : ''}${m.auth ? `auth: ${literal(m.auth)}, ` : ''}register: ${m.registerName} }`,
   );
+  const requires = requiredBinds(model);
   const fields = [
     `name: ${stringLiteral(model.name)},`,
     `version: '1.0.0',`,
     `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri })))},`,
     model.binds.length && model.consumes.length ? 'binds,' : 'binds: [],',
     model.binds.length && model.consumes.length ? 'bindsBaseDir,' : `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
+    ...(requires.length ? [`requires: ${data(requires)},`] : []),
     `createClients,`,
     `rest: [${rest.join(', ')}],`,
     `mcp: [${mcp.join(', ')}],`,
