@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError } from './errors.js';
@@ -184,23 +184,34 @@ export function renderPrompt(template: string, args: Readonly<Record<string, str
 export type ToolObserver = (tool: string, outcome: 'success' | 'error', durationMs: number) => void;
 
 /**
- * Makes `server.registerTool` wrap each tool's callback so that its outcome is observed
- * (an `isError` result or a throw is an error). Call before the generated registrations run.
+ * Observes every `tools/call` an McpServer answers, invalid arguments and unknown tools included
+ * (the SDK answers those before any tool callback runs): an `isError` result or a protocol error
+ * is an error. Unknown names are reported as `(unknown)` so callers cannot invent label values.
+ * Call before the generated registrations run.
  */
 export function observeTools(server: McpServer, observe: ToolObserver): void {
-  type Callback = (...args: unknown[]) => unknown;
-  const register = server.registerTool.bind(server) as unknown as (name: string, config: unknown, cb: Callback) => unknown;
-  const wrapped = (name: string, config: unknown, cb: Callback): unknown =>
-    register(name, config, async (...args: unknown[]) => {
+  const known = new Set<string>();
+  const register = server.registerTool.bind(server) as (name: string, ...rest: unknown[]) => unknown;
+  (server as unknown as { registerTool: typeof register }).registerTool = (name, ...rest) => {
+    known.add(name);
+    return register(name, ...rest);
+  };
+  type Handler = (request: { params: { name: string } }, extra: unknown) => Promise<CallToolResult>;
+  const inner = server.server as unknown as { setRequestHandler(schema: unknown, handler: Handler): void };
+  const setHandler = inner.setRequestHandler.bind(inner);
+  inner.setRequestHandler = (schema, handler) => {
+    if (schema !== CallToolRequestSchema) return setHandler(schema, handler);
+    setHandler(schema, async (request, extra) => {
+      const tool = known.has(request.params.name) ? request.params.name : '(unknown)';
       const started = performance.now();
       try {
-        const result = (await cb(...args)) as CallToolResult;
-        observe(name, result.isError ? 'error' : 'success', performance.now() - started);
+        const result = await handler(request, extra);
+        observe(tool, result.isError ? 'error' : 'success', performance.now() - started);
         return result;
       } catch (error) {
-        observe(name, 'error', performance.now() - started);
+        observe(tool, 'error', performance.now() - started);
         throw error;
       }
     });
-  (server as unknown as { registerTool: typeof wrapped }).registerTool = wrapped;
+  };
 }

@@ -45,7 +45,8 @@ export interface McpAdapterDefinition<Clients> {
 export interface CapabilityDefinition<Clients extends Record<string, Closeable>> {
   readonly name: string;
   readonly version: string;
-  readonly consumes: readonly { readonly namespace: string; readonly baseUri: string }[];
+  /** `hostInputs`: base-URI host variables every operation takes from the caller instead. */
+  readonly consumes: readonly { readonly namespace: string; readonly baseUri: string; readonly hostInputs?: readonly string[] }[];
   readonly binds: readonly BindSpec[];
   /** Absolute directory relative bind files are resolved against. */
   readonly bindsBaseDir: string;

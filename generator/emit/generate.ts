@@ -82,7 +82,7 @@ function definitionLiteral(model: CapabilityModel): Code {
   const fields = [
     `name: ${stringLiteral(model.name)},`,
     `version: '1.0.0',`,
-    `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri })))},`,
+    `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri, ...hostInputs(c) })))},`,
     model.binds.length && model.consumes.length ? 'binds,' : 'binds: [],',
     model.binds.length && model.consumes.length ? 'bindsBaseDir,' : `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
     ...(requires.length ? [`requires: ${data(requires)},`] : []),
@@ -91,6 +91,12 @@ function definitionLiteral(model: CapabilityModel): Code {
     `mcp: [${mcp.join(', ')}],`,
   ];
   return new Code(`{\n${fields.join('\n')}\n}`);
+}
+
+/** Host variables every operation of the namespace takes as a caller input (readiness does not wait for them). */
+function hostInputs(c: CapabilityModel['consumes'][number]): { hostInputs?: string[] } {
+  const names = c.hostVariables.filter((v) => c.operations.length > 0 && c.operations.every((op) => op.inputs.some((i) => i.name === v)));
+  return names.length ? { hostInputs: names } : {};
 }
 
 function bindsLiteral(model: CapabilityModel): string {

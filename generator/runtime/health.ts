@@ -21,7 +21,7 @@ export interface Missing {
 }
 
 export interface ReadinessInput {
-  readonly consumes: readonly { readonly namespace: string; readonly baseUri: string }[];
+  readonly consumes: readonly { readonly namespace: string; readonly baseUri: string; readonly hostInputs?: readonly string[] }[];
   /** Bind references the capability uses (`ns.VAR` or `VAR`). */
   readonly requires: readonly string[];
   readonly baseUris: Readonly<Record<string, string>>;
@@ -44,13 +44,14 @@ export function readiness(input: ReadinessInput): Missing[] {
       return false;
     }
   };
-  for (const { namespace, baseUri } of input.consumes) {
+  for (const { namespace, baseUri, hostInputs = [] } of input.consumes) {
     if (input.baseUris[namespace]) continue;
     if (baseUri.trim() === '') {
       missing.push({ kind: 'baseUri', name: namespace, hint: `--base-uri ${namespace}=<url> (or NAFTIKO_BASE_URI)` });
       continue;
     }
     for (const [, name] of baseUri.matchAll(HOST_VARIABLE)) {
+      if (hostInputs.includes(name!)) continue; // every call brings its own value
       const given = [input.variables[name!], input.env[`NAFTIKO_VAR_${name}`], input.env[name!.toUpperCase()]].some((v) => v);
       if (given || resolves(name!) || missing.some((m) => m.kind === 'variable' && m.name === name)) continue;
       missing.push({ kind: 'variable', name: name!, hint: `--var ${name}=<value> (or NAFTIKO_VAR_${name}), or --base-uri ${namespace}=<url>` });
