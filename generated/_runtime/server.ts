@@ -352,8 +352,9 @@ export async function runCapability<Clients extends Record<string, Closeable>>(
     process.exit(message ? 2 : 0);
   }
   if (options.printMcpConfig) {
-    process.stdout.write(`${JSON.stringify(mcpClientConfig(def, options, launch), null, 2)}\n`);
-    process.exit(0);
+    // Exit once written: on some platforms a pipe is asynchronous and an early exit truncates.
+    process.stdout.write(`${JSON.stringify(mcpClientConfig(def, options, launch), null, 2)}\n`, () => process.exit(0));
+    return;
   }
   let running: RunningCapability<Clients>;
   try {
