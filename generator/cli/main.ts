@@ -3,7 +3,7 @@
  * Exit codes: 0 success, 1 invalid input or stale output, 2 usage error.
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { formatDiagnostic } from '../diagnostics.js';
 import { RUNTIME_DIR, runtimeFiles } from '../emit/generate.js';
@@ -140,7 +140,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       const mod = (await import(pathToFileURL(resolve(dir, 'server.ts')).href)) as { definition?: unknown };
       const { runCapability } = (await import(pathToFileURL(resolve(dir, '..', RUNTIME_DIR, 'server.ts')).href)) as typeof import('../runtime/server.js');
       if (!mod.definition) throw new InputError(`${dir}: server.ts exports no definition; is it a generated capability folder?`);
-      await runCapability(mod.definition as Parameters<typeof runCapability>[0], rest);
+      // How an MCP client starts this same server (--print-mcp-config): this CLI's bin, by absolute path.
+      const bin = fileURLToPath(new URL('../../bin/naftiko-codegen.js', import.meta.url));
+      await runCapability(mod.definition as Parameters<typeof runCapability>[0], rest, { command: process.execPath, args: [bin, 'serve', resolve(dir)] });
     });
 
   try {

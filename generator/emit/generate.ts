@@ -10,6 +10,7 @@ import { TEMPLATE_NAMES } from '../model/build.js';
 import { Code, literal, stringLiteral } from './escape.js';
 import { formatTypeScript } from './format.js';
 import { render } from './handlebars.js';
+import { requiredBinds } from './requires.js';
 import { mcpView, namespaceView, outputView, restView } from './views.js';
 
 export const RUNTIME_DIR = '_runtime';
@@ -95,17 +96,25 @@ function definitionLiteral(model: CapabilityModel): Code {
   const mcp = model.mcp.map((m) =>
     `{ namespace: ${stringLiteral(m.namespace)}, ${m.port !== undefined ? `port: ${m.port}, ` : ''}${m.address ? `address: ${stringLiteral(m.address)}, ` : ''}transport: ${stringLiteral(m.transport)}, ${m.description ? `description: ${stringLiteral(m.description)}, ` : ''}${m.auth ? `auth: ${literal(m.auth)}, ` : ''}register: ${m.registerName} }`,
   );
+  const requires = requiredBinds(model);
   const fields = [
     `name: ${stringLiteral(model.name)},`,
     `version: '1.0.0',`,
-    `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri })))},`,
+    `consumes: ${data(model.consumes.map((c) => ({ namespace: c.namespace, baseUri: c.baseUri, ...hostInputs(c) })))},`,
     model.binds.length ? 'binds,' : 'binds: [],',
     model.binds.length ? 'bindsBaseDir,' : `bindsBaseDir: fileURLToPath(new URL('.', import.meta.url)),`,
+    ...(requires.length ? [`requires: ${data(requires)},`] : []),
     `createClients,`,
     `rest: [${rest.join(', ')}],`,
     `mcp: [${mcp.join(', ')}],`,
   ];
   return new Code(`{\n${fields.join('\n')}\n}`);
+}
+
+/** Host variables every operation of the namespace takes as a caller input (readiness does not wait for them). */
+function hostInputs(c: CapabilityModel['consumes'][number]): { hostInputs?: string[] } {
+  const names = c.hostVariables.filter((v) => c.operations.length > 0 && c.operations.every((op) => op.inputs.some((i) => i.name === v)));
+  return names.length ? { hostInputs: names } : {};
 }
 
 function bindsLiteral(model: CapabilityModel): string {

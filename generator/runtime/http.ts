@@ -39,6 +39,18 @@ export interface ClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Waits between retries; replaceable in tests. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Told about every attempt once it ends (logs, metrics); must not throw. */
+  readonly onAttempt?: (attempt: UpstreamAttempt) => void;
+}
+
+/** One upstream HTTP attempt as observability sees it: names and numbers, never values. */
+export interface UpstreamAttempt {
+  readonly namespace: string;
+  readonly operation: string;
+  readonly method: string;
+  /** The HTTP status, or why there is none. */
+  readonly status: number | 'timeout' | 'unreachable' | 'too_large' | 'cancelled';
+  readonly durationMs: number;
 }
 
 export interface CallOptions {
@@ -139,6 +151,27 @@ export class HttpClient {
   }
 
   async #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, callerSignal?: AbortSignal): Promise<UpstreamResponse> {
+    const observe = this.#options.onAttempt;
+    if (!observe) return this.#attempt(op, planned, timeoutMs, callerSignal);
+    const started = performance.now();
+    const report = (status: UpstreamAttempt['status']): void =>
+      observe({ namespace: this.#ns.namespace, operation: op.name, method: planned.method, status, durationMs: performance.now() - started });
+    try {
+      const response = await this.#attempt(op, planned, timeoutMs, callerSignal);
+      report(response.status);
+      return response;
+    } catch (error) {
+      report(
+        error instanceof UpstreamTimeoutError ? 'timeout'
+          : error instanceof UpstreamUnreachableError ? 'unreachable'
+          : error instanceof UpstreamResponseTooLargeError ? 'too_large'
+          : 'cancelled',
+      );
+      throw error;
+    }
+  }
+
+  async #attempt(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, callerSignal?: AbortSignal): Promise<UpstreamResponse> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     const maxBytes = this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
