@@ -20,7 +20,7 @@ export type FileSet = Map<string, string>;
 
 const OUTPUT_VALUES = ['at', 'each', 'mapList', 'asString', 'asNumber', 'asBoolean', 'asJson', 'asJsonObject', 'asJsonArray', 'renderText'];
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'disconnectSignal', 'forwardRequest', 'replyUpstream', 'replyJson', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt', 'directoryResource', 'readDirectoryFile', 'filePrompt', 'locate'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {
@@ -67,8 +67,8 @@ export function generateCapability(model: CapabilityModel): FileSet {
   }
   if (model.mcp.length > 0) {
     const names = new SymbolTable([...TEMPLATE_NAMES, ...model.mcp.map((m) => m.registerName)]);
-    const mcp = model.mcp.map((m) => mcpView(m, (c) => names.allocate(c))) as { tools: { handler: Code }[]; resources: { handler: Code }[]; prompts: { handler: Code }[] }[];
-    const body = mcp.flatMap((m) => [...m.tools, ...m.resources, ...m.prompts].map((t) => t.handler.text)).join('\n');
+    const mcp = model.mcp.map((m) => mcpView(m, (c) => names.allocate(c))) as { tools: { handler: Code }[]; resources: { handler: Code; target: Code }[]; prompts: { handler: Code }[] }[];
+    const body = mcp.flatMap((m) => [...m.tools, ...m.resources, ...m.prompts].map((t) => `${t.handler.text} ${'target' in t ? (t.target as Code).text : ''}`)).join('\n');
     const usesTemplates = model.mcp.some((m) => m.resources.some((r) => r.variables.length > 0));
     const needsZod = model.mcp.some((m) => m.tools.length > 0 || m.prompts.some((p) => p.arguments.length > 0));
     emit('mcp.ts', 'mcp.ts', { mcp, usesTemplates, needsZod, runtimeImports: runtimeImports(body, ['Bindings']), outputImports: outputImports(body, mapped) });

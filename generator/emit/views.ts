@@ -306,19 +306,30 @@ export function toolView(tool: ToolModel, argsConst: string): object {
 }
 
 function resourceView(resource: McpResourceModel): object {
+  const metadata = literal({ ...(resource.title ? { title: resource.title } : {}), ...(resource.description ? { description: resource.description } : {}), ...(resource.mimeType ? { mimeType: resource.mimeType } : {}) });
+  if (resource.location !== undefined || !resource.call) {
+    const directory = `locate(import.meta.url, ${stringLiteral(resource.location ?? '.')})`;
+    const type = resource.mimeType ? `, ${stringLiteral(resource.mimeType)}` : '';
+    return {
+      ...resource,
+      target: code(`directoryResource(${stringLiteral(resource.uri)}, ${directory}${type})`),
+      metadata: code(metadata),
+      handler: code(`async (uri, variables) => readDirectoryFile(uri.href, ${directory}, variables.path${type})`),
+    };
+  }
+  const resourceCall = resource.call;
   const access: SourceAccess = {
     expr: (name) => ({ text: `String(${propertyAccess('variables', name)})`, kind: 'string', optional: false }),
   };
   const valuesFor = (names: string[]): string =>
     `{ ${names.filter((n) => resource.variables.includes(n)).map((n) => `${propertyKey(n)}: String(${propertyAccess('variables', n)})`).join(', ')} }`;
-  const call = callExpression(resource.call, bindingObject(resource.call, access, valuesFor), 'extra.signal');
-  const metadata = literal({ ...(resource.title ? { title: resource.title } : {}), ...(resource.description ? { description: resource.description } : {}), mimeType: resource.mimeType });
+  const call = callExpression(resourceCall, bindingObject(resourceCall, access, valuesFor), 'extra.signal');
   const templated = resource.variables.length > 0;
   return {
     ...resource,
     target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
     metadata: code(metadata),
-    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType)}, () => ${call})`),
+    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
   };
 }
 
@@ -329,6 +340,13 @@ function promptView(prompt: McpPromptModel): object {
     ...(prompt.description ? [`description: ${stringLiteral(prompt.description)},`] : []),
     ...(shape.length ? [`argsSchema: {\n${shape.join('\n')}\n},`] : []),
   ];
+  if (prompt.location !== undefined) {
+    return {
+      ...prompt,
+      config: code(`{\n${config.join('\n')}\n}`),
+      handler: code(`async (${shape.length ? 'args' : ''}) => filePrompt(locate(import.meta.url, ${stringLiteral(prompt.location)}), ${shape.length ? 'args' : '{}'})`),
+    };
+  }
   const messages = prompt.messages.map((m) => `{ role: ${stringLiteral(m.role)}, content: { type: 'text', text: renderPrompt(${stringLiteral(m.content)}, ${shape.length ? 'args' : '{}'}) } },`);
   return {
     ...prompt,

@@ -69,7 +69,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     consumes.push(built);
   }
 
-  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability) };
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability), relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));

@@ -202,15 +202,21 @@ export interface McpAdapterModel {
   readonly registerName: string;
 }
 
-/** A dynamic MCP resource (static `uri`, or a URI template whose `{variables}` feed the call). */
+/**
+ * An MCP resource: dynamic (a static `uri`, or a URI template whose `{variables}` feed the call)
+ * or a directory of files (`location`) served as `<uri>/<relative path>`.
+ */
 export interface McpResourceModel {
   readonly name: string;
   readonly title?: string;
   readonly uri: string;
   readonly description?: string;
-  readonly mimeType: string;
+  /** Declared or `application/json` for calls; undefined for directories (probed per file). */
+  readonly mimeType?: string;
   readonly variables: readonly string[];
-  readonly call: CallModel;
+  readonly call?: CallModel;
+  /** Directory, relative to the generated folder. */
+  readonly location?: string;
 }
 
 export interface McpPromptModel {
@@ -219,6 +225,8 @@ export interface McpPromptModel {
   readonly description?: string;
   readonly arguments: readonly { readonly name: string; readonly description?: string; readonly required: boolean }[];
   readonly messages: readonly { readonly role: 'user' | 'assistant'; readonly content: string }[];
+  /** A prompt file, relative to the generated folder (one user message). */
+  readonly location?: string;
 }
 
 export interface ToolAnnotations {

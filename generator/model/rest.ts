@@ -20,6 +20,8 @@ export interface AdapterContext {
   readonly isBindRef: (name: string) => boolean;
   /** Aggregate functions by `<aggregate namespace>.<function>`. */
   readonly aggregates: ReadonlyMap<string, AggregateFunction>;
+  /** A `file:` location of the spec, made relative to the generated folder. */
+  readonly relativeLocation: (location: string) => string;
 }
 
 /** Reports a `ref` that names no aggregate function (a spec error, whatever the support status). */

@@ -22,3 +22,4 @@ export * from './docs-ui.js';
 export * from './mcp-config.js';
 export * from './steps.js';
 export * from './pick.js';
+export * from './mcp-files.js';
