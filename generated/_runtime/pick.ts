@@ -24,9 +24,22 @@ export function each(value: unknown, rest: (item: unknown) => unknown): unknown[
   return items.map(rest).filter((item) => item !== undefined);
 }
 
-/** An array mapped element by element; null when the value is not an array. */
+/**
+ * The list an array output maps. XML read as JSON has no lists of one: a single repeated element
+ * is an object, and a document's list sits under its element name (`{vessel: [...]}`). So an
+ * object whose only property is a list gives that list, any other object is a list of one, and
+ * anything else (missing, scalar) gives null.
+ */
+function listOf(value: unknown): unknown[] | null {
+  if (Array.isArray(value)) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return null;
+  const values = Object.values(value);
+  return values.length === 1 && Array.isArray(values[0]) ? values[0] : [value];
+}
+
+/** An array output mapped element by element (see listOf); null when there is no list. */
 export function mapList<T>(value: unknown, item: (element: unknown) => T): T[] | null {
-  return Array.isArray(value) ? value.map(item) : null;
+  return listOf(value)?.map(item) ?? null;
 }
 
 export function asString(value: unknown): string | null {
@@ -72,5 +85,5 @@ export function asJsonObject(value: unknown): JsonObject | null {
 }
 
 export function asJsonArray(value: unknown): JsonValue[] | null {
-  return Array.isArray(value) ? value.map(asJson) : null;
+  return listOf(value)?.map(asJson) ?? null;
 }

@@ -45,6 +45,15 @@ describe('compileOutput', () => {
     expect(run(compiled.expression, root)).toEqual([{ name: 'Ada', 'is-open': true, tags: ['x', '7'] }, { name: null, 'is-open': null, tags: null }]);
   });
 
+  it('an array output over XML data: a lone element is a list of one, a wrapper object gives its list', () => {
+    const compiled = compileOutput({ kind: 'array', mapping: '$.vessel', items: { kind: 'object', properties: [{ key: 'code', shape: value('string', '$.code') }] } });
+    expect(run(compiled.expression, { vessel: { code: 'A' } })).toEqual([{ code: 'A' }]);
+    expect(run(compiled.expression, { vessel: [{ code: 'A' }, { code: 'B' }] })).toEqual([{ code: 'A' }, { code: 'B' }]);
+    const root = compileOutput({ kind: 'array', mapping: '$.', items: { kind: 'object', properties: [{ key: 'code', shape: value('string', '$.code') }] } });
+    expect(run(root.expression, { vessel: [{ code: 'A' }] })).toEqual([{ code: 'A' }]);
+    expect(run(root.expression, 'text')).toBeNull();
+  });
+
   it('numbers stay numbers, numeric strings become numbers, anything else is null', () => {
     const compiled = compileOutput({ kind: 'object', properties: [{ key: 'a', shape: value('number', '$.a') }, { key: 'b', shape: value('integer', '$.b') }, { key: 'c', shape: value('number', '$.c') }] });
     expect(run(compiled.expression, { a: 2015, b: '42', c: 'n/a' })).toEqual({ a: 2015, b: 42, c: null });
