@@ -87,6 +87,8 @@ export interface InputField {
   readonly description?: string;
   /** Where the value travels upstream (`template` for variables only used inside templates). */
   readonly in: ParamLocation | 'template';
+  /** `pattern` of an exposed REST input: a regular expression string values must match. */
+  readonly pattern?: string;
 }
 
 /** Where a consumed input's value comes from, for one exposed operation or tool. */

@@ -113,7 +113,7 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
   const route = toRoutePath(path, child(resource, 'path'), ctx.report);
   if (!route) return undefined;
 
-  const declared = declaredRestInputs([adapter, resource, op]);
+  const declared = declaredRestInputs([adapter, resource, op], ctx.report);
   const inputs: ExposedInput[] = [];
   for (const { variable, routeParam } of route.params) {
     const d = declared.find((i) => i.name === variable);

@@ -100,4 +100,36 @@ describe('conformance: extras', () => {
       expect(await failed.json()).toEqual({ error: 'boom' });
     });
   });
+
+  it('differs (§9.2): `pattern` on an exposed input is enforced with a 400 problem+json and nothing sent (engine: not read); an invalid pattern is a positioned error', async () => {
+    await withDeployment(capability(`  exposes:
+  - type: rest
+    namespace: api
+    port: 8080
+    resources:
+    - path: /ships/{imo}
+      operations:
+      - method: GET
+        name: get-ship
+        call: svc.get-ship
+        inputParameters: [{name: imo, in: path, type: string, description: IMO, pattern: '^IMO-[0-9]{7}$'}]
+  consumes:
+  - {type: http, namespace: svc, baseUri: http://localhost:1, resources: [{name: s, path: '/ships/{{imo}}', operations: [{name: get-ship, method: GET}]}]}
+`), {}, async (d) => {
+      const bad = await d.fetch('/ships/IMO-12');
+      expect(bad.status).toBe(400);
+      expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(d.upstream.requests).toHaveLength(0);
+      expect((await d.fetch('/ships/IMO-9321483')).status).toBe(200);
+      expect(d.upstream.requests.map((r) => r.url)).toEqual(['/ships/IMO-9321483']);
+    });
+    await expect(withDeployment(capability(`  exposes:
+  - type: rest
+    namespace: api
+    port: 8080
+    resources:
+    - path: /x
+      operations: [{method: GET, name: x, inputParameters: [{name: q, in: query, type: string, description: q, pattern: '([a-z'}], outputParameters: [{type: string, value: ok}]}]
+`), {}, async () => {})).rejects.toThrow(/capability\.yaml:\d+:\d+: error: .*pattern is not a valid regular expression/);
+  });
 });
