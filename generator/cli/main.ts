@@ -1,5 +1,6 @@
 /**
- * naftiko-codegen's command line: generate, check, validate and serve (docs/cli.md).
+ * naftiko-codegen's command line: generate, check, validate and serve here; openapi, import and
+ * new in their own modules.
  * Exit codes: 0 success, 1 invalid input or stale output, 2 usage error.
  */
 import { resolve } from 'node:path';
@@ -11,18 +12,10 @@ import { capabilityName, runPipeline, type CapabilityResult } from '../pipeline.
 import { applyChanges, compare, MANIFEST, manifestText, type OutputTree } from '../write/output.js';
 import { GenerationCache } from '../write/cache.js';
 import { expandInputs, InputError } from './inputs.js';
+import { processIo, type CommandContext, type Io } from './io.js';
+import { registerOpenApiCommand } from './openapi.js';
 
 const VERSION = '0.1.0';
-
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const processIo: Io = {
-  out: (line) => void process.stdout.write(`${line}\n`),
-  err: (line) => void process.stderr.write(`${line}\n`),
-};
 
 /** Runs every input through the pipeline and assembles the wanted output tree. */
 function render(inputs: string[], outDir: string, io: Io, cache?: GenerationCache): { results: CapabilityResult[]; tree: OutputTree; failed: Set<string> } {
@@ -68,6 +61,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError()
     .enablePositionalOptions();
+  const ctx: CommandContext = { io, fail: (code) => void (exitCode = Math.max(exitCode, code)) };
 
   program
     .command('generate')
@@ -142,6 +136,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       if (!mod.definition) throw new InputError(`${dir}: server.ts exports no definition; is it a generated capability folder?`);
       await runCapability(mod.definition as Parameters<typeof runCapability>[0], rest);
     });
+
+  registerOpenApiCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv]);
