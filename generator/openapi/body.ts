@@ -49,7 +49,8 @@ export function requestBody(inputs: readonly ExposedInput[]): RequestBody | unde
     const type = types.size === 1 ? wholes[0]!.type : undefined;
     const content: Record<string, { schema: Schema }> = type === 'file'
       ? { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } }
-      : { 'application/json': { schema: type ? valueSchema(type, 'json') : {} } };
+      // A declared scalar type says little about a whole JSON body (the catalogue types them all `string`).
+      : { 'application/json': { schema: type === 'object' || type === 'array' ? { type } : {} } };
     return { ...common, content };
   }
   const located = fields.map((input) => ({ input, keys: input.bodyPath !== undefined ? bodyPathKeys(input.bodyPath) : [input.name] }));
