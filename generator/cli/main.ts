@@ -13,6 +13,8 @@ import { applyChanges, compare, MANIFEST, manifestText, type OutputTree } from '
 import { GenerationCache } from '../write/cache.js';
 import { expandInputs, InputError } from './inputs.js';
 import { processIo, type CommandContext, type Io } from './io.js';
+import { registerImportCommand } from './import.js';
+import { registerNewCommand } from './new.js';
 import { registerOpenApiCommand } from './openapi.js';
 
 const VERSION = '0.1.0';
@@ -138,6 +140,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   registerOpenApiCommand(program, ctx);
+  registerImportCommand(program, ctx);
+  registerNewCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv]);
