@@ -93,6 +93,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('exit 1 when the output is missing, stale, hand-edited or has extra files')
     .argument('[inputs...]', 'capability files or folders')
     .option('-o, --out <dir>', 'output folder', 'generated')
+    .addHelpText('after', '\nExamples:\n  naftiko-codegen check            # in CI, next to the tests\n  naftiko-codegen check capabilities/x.yaml --out src/generated')
     .action((inputs: string[], opts: { out: string }) => {
       const outDir = resolve(opts.out);
       const { tree, failed } = render(inputs, outDir, io);
@@ -112,6 +113,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .command('validate')
     .description('report diagnostics only; generate nothing')
     .argument('[inputs...]', 'capability files or folders')
+    .addHelpText('after', '\nExamples:\n  naftiko-codegen validate\n  naftiko-codegen validate capabilities/x.yaml')
     .action((inputs: string[]) => {
       const files = expandInputs(inputs.length ? inputs : ['capabilities']);
       let failures = 0;
@@ -132,6 +134,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .passThroughOptions()
     .helpOption(false)
     .argument('[options...]', 'server options (--rest-port, --base-uri ns=url, ...)')
+    .addHelpText('after', '\nExamples:\n  naftiko-codegen serve generated/azure-imds-get-token --rest-port 8080 --mcp-port 0\n  naftiko-codegen serve generated/azure-imds-get-token --help   # the server options')
     .action(async (dir: string, rest: string[]) => {
       const mod = (await import(pathToFileURL(resolve(dir, 'server.ts')).href)) as { definition?: unknown };
       const { runCapability } = (await import(pathToFileURL(resolve(dir, '..', RUNTIME_DIR, 'server.ts')).href)) as typeof import('../runtime/server.js');

@@ -1,9 +1,10 @@
 /**
  * OpenAPI 2/3 → a Naftiko capability in the official alpha2 shape: one `consumes` namespace
  * holding every operation, a REST adapter exposing each at its OpenAPI path, and an MCP adapter
- * with one tool per operation (hints from the method). Two keys go beyond the alpha2 schema,
- * because alpha2 cannot say them and the generator reads them (docs/semantics.md):
- * `required: true` on REST inputs, and `in: formData` consumed parameters for form bodies.
+ * with one tool per operation (hints from the method). Three things go beyond the alpha2
+ * schema, because alpha2 cannot say them and the generator reads them (docs/semantics.md):
+ * `required: true` on REST inputs, `in: formData` consumed parameters for form bodies, and
+ * `type: array` on consumed array parameters (so they are sent comma-separated).
  */
 import { readFileSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
@@ -161,7 +162,8 @@ function buildOperation(op: ImportedOperation, name: string, security: ImportedS
     }
     names.add(p.name);
     const description = p.description ?? `${capitalise(p.in)} parameter \`${p.name}\`.`;
-    consumedParams.push({ name: p.name, in: p.in });
+    // Arrays go upstream comma-separated only when the consumed parameter says it is one.
+    consumedParams.push({ name: p.name, in: p.in, ...(p.type === 'array' ? { type: 'array' } : {}) });
     restParams.push({ name: p.name, in: p.in, type: p.type, description, ...(p.required && p.in !== 'path' ? { required: true } : {}) });
     toolParams.push({ name: p.name, type: p.type, description, required: p.required });
   }
