@@ -3,7 +3,6 @@
 // client that knows only the document reaches every operation it lists, and the answers match
 // the schemas it gives.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapabilityModel } from '../../generator/model/ir.js';
