@@ -200,7 +200,8 @@ function buildOperation(op: ImportedOperation, name: string, security: ImportedS
       name,
       method: op.method,
       ...(label ? { label } : {}),
-      ...(op.description ?? op.summary ? { description: op.description ?? op.summary } : {}),
+      // The summary is already the label; the description only when there is one.
+      ...(op.description ?? (label ? undefined : op.summary) ? { description: op.description ?? op.summary } : {}),
       ...(consumedParams.length ? { inputParameters: consumedParams } : {}),
     },
     rest: {

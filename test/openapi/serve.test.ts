@@ -2,7 +2,8 @@
 // `naftiko-codegen openapi` prints, without authentication; and the description is true: a
 // client that knows only the document reaches every operation it lists, and the answers match
 // the schemas it gives.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapabilityModel } from '../../generator/model/ir.js';
@@ -186,4 +187,32 @@ describe.each(FILES.map((f) => [f.split('/').pop()!.replace(/\.ya?ml$/, ''), f])
     }
     expect(calls).toBeGreaterThan(0);
   });
+});
+
+it('a spec that declares its own GET /openapi.json keeps it', async () => {
+  const spec = `naftiko: 1.0.0-alpha2
+capability:
+  exposes:
+  - type: rest
+    namespace: own
+    port: 8080
+    resources:
+    - path: /openapi.json
+      operations:
+      - {method: GET, name: my-doc, outputParameters: [{name: mine, type: string, value: 'yes'}]}
+`;
+  const dir = scratchDir('openapi-own');
+  try {
+    writeFileSync(join(dir, 'own.yaml'), spec);
+    expect((await cli('generate', join(dir, 'own.yaml'), '--out', join(dir, 'out'))).code).toBe(0);
+    expect(readFileSync(join(dir, 'out', 'own', 'routes.ts'), 'utf8')).not.toContain("new URL('./openapi.json'");
+    const running = await startGenerated(join(dir, 'out'), 'own');
+    try {
+      expect(await (await fetch(`${running.rest[0]!.url}/openapi.json`)).json()).toEqual({ mine: 'yes' });
+    } finally {
+      await running.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
