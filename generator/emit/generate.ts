@@ -12,6 +12,7 @@ import { formatTypeScript } from './format.js';
 import { render } from './handlebars.js';
 import { requiredBinds } from './requires.js';
 import { mcpView, namespaceView, outputView, restView } from './views.js';
+import { exportOpenApi, openApiText } from '../openapi/export.js';
 
 export const RUNTIME_DIR = '_runtime';
 
@@ -84,6 +85,8 @@ export function generateCapability(model: CapabilityModel): FileSet {
     sharedBinds: model.binds.length > 0,
   });
   emit('index.ts', 'index.ts', { rest: model.rest, mcp: model.mcp });
+  // The REST adapters serve this at GET /openapi.json; it is also what `naftiko-codegen openapi` prints.
+  if (model.rest.length > 0) files.set('openapi.json', openApiText(exportOpenApi(model).document, 'json'));
   return files;
 }
 

@@ -4,6 +4,7 @@
  */
 import { compileOutput } from './outputs.js';
 import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runtime/descriptor.js';
+import { OPENAPI_PATH } from '../runtime/rest.js';
 import type { CallModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, McpPromptModel, McpResourceModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
 import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, zodSchema, type Kind } from './types.js';
@@ -252,7 +253,9 @@ export function restView(adapter: RestAdapterModel): object {
     client: code(propertyAccess('clients', f.consumes.clientsKey)),
   }));
   const body = routes.map((r) => r.handler.text).join('\n') + (forwards.length ? ' clients ' : '');
-  return { ...adapter, routes, forwards, destructure: destructure(body, true), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
+  // The spec may declare its own GET /openapi.json; then that route wins and nothing is added.
+  const servesOpenApi = !adapter.operations.some((op) => (op.method === 'GET' || op.method === 'HEAD') && op.routePath.replace(/\/$/, '') === OPENAPI_PATH);
+  return { ...adapter, routes, forwards, servesOpenApi, destructure: destructure(body, true), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
 }
 
 /** `clients, bindings` — only the names the generated handlers use (bindings always, for REST auth). */

@@ -116,8 +116,10 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
   const declared = declaredRestInputs([adapter, resource, op], ctx.report);
   const inputs: ExposedInput[] = [];
   for (const { variable, routeParam } of route.params) {
-    const d = declared.find((i) => i.name === variable);
-    inputs.push({ ...(d ?? { type: 'string' as const }), name: variable, in: 'path', required: true, routeParam });
+    // The path segment is the value: a declared input of that name (e.g. an aggregate input that
+    // became a body field on POST) keeps its type and description, not its body path or constant.
+    const { bodyPath: _bodyPath, constant: _constant, ...d } = declared.find((i) => i.name === variable) ?? { type: 'string' as const };
+    inputs.push({ ...d, name: variable, in: 'path', required: true, routeParam });
   }
   for (const d of declared) if (!inputs.some((i) => i.name === d.name)) inputs.push(d);
 

@@ -2,6 +2,7 @@
  * What generated Fastify plugins share: body parsers, inbound auth, problem+json errors and
  * relaying an upstream answer to the caller unchanged (status, body, content type).
  */
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
@@ -28,14 +29,19 @@ export function replyJson(reply: FastifyReply, status: number, value: unknown): 
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(value ?? null));
 }
 
+/** Where the plugin serves the capability's OpenAPI description. */
+export const OPENAPI_PATH = '/openapi.json';
+
 export interface RestSetupOptions {
   readonly auth?: ServerAuthSpec;
   readonly bindings: Bindings;
+  /** The generated `openapi.json`, served at GET /openapi.json without authentication. */
+  readonly openapi?: URL;
 }
 
 /**
  * Prepares an encapsulated plugin: form and multipart bodies, problem+json for errors and
- * unknown routes, and the adapter's authentication on every route.
+ * unknown routes, the adapter's authentication on every route, and GET /openapi.json.
  */
 export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions): void {
   app.setErrorHandler(problemErrorHandler);
@@ -62,10 +68,18 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
   // Any other media type arrives as bytes and is relayed as such.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // The description is public, like a login page: it holds the API's shape and the kind of
+  // credential it wants, never a secret. It is read once, at start, byte for byte as generated.
+  const openapi = options.openapi ? readFileSync(options.openapi, 'utf8') : undefined;
+  if (openapi !== undefined) {
+    app.get(OPENAPI_PATH, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+  }
+
   const check = authChecker(options.auth, options.bindings);
   if (check && options.auth) {
     const scheme = challenge(options.auth);
     app.addHook('onRequest', async (request, reply) => {
+      if (openapi !== undefined && request.routeOptions.url === OPENAPI_PATH) return;
       const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
       if (check(request.headers, query)) return;
       if (scheme) reply.header('www-authenticate', scheme);
