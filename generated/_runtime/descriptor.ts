@@ -66,4 +66,6 @@ export interface OperationSpec {
   readonly formEncoding?: 'multipart' | 'urlencoded';
   /** `outputRawFormat` of the operation; `json` when absent. */
   readonly outputFormat?: string;
+  /** `outputSchema`: CSS selector (html) or heading prefix (markdown). */
+  readonly outputSchema?: string;
 }

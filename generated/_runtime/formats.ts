@@ -2,15 +2,25 @@
 /**
  * `outputRawFormat` conversions to JSON, as the reference engine applies them before mapping:
  * xml (root element dropped, repeated children become arrays, every scalar a string), yaml, and
- * csv/tsv/psv (first row is the header; rows become objects of strings).
+ * csv/tsv/psv (first row is the header; rows become objects of strings), html tables and
+ * markdown (front matter, tables, sections).
  */
 import { parse as parseYaml } from 'yaml';
+import { htmlToJson } from './html.js';
+import { markdownToJson } from './markdown.js';
 
-export const CONVERTIBLE_FORMATS = ['json', 'xml', 'yaml', 'csv', 'tsv', 'psv'] as const;
+export const CONVERTIBLE_FORMATS = ['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown'] as const;
 
-/** Converts a body in `format` to a JSON value; throws on malformed input. */
-export function formatToJson(format: string, text: string): unknown {
+/**
+ * Converts a body in `format` to a JSON value; throws on malformed input. `schema` is the
+ * operation's `outputSchema` (a CSS selector for html, a heading prefix for markdown).
+ */
+export function formatToJson(format: string, text: string, schema?: string): unknown {
   switch (format) {
+    case 'html':
+      return htmlToJson(text, schema);
+    case 'markdown':
+      return markdownToJson(text, schema);
     case 'json':
       return JSON.parse(text);
     case 'yaml':

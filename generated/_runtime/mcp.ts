@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { CallToolResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError } from './errors.js';
@@ -81,11 +81,26 @@ export interface McpHttpOptions {
   readonly path?: string;
 }
 
+const PARSE_ERROR_EMPTY = Symbol('empty body');
+const PARSE_ERROR_INVALID = Symbol('invalid JSON');
+
 /** Serves MCP at `/mcp` (POST; GET and DELETE answer 405 in stateless mode). */
 export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): void {
   const path = options.path ?? '/mcp';
   const check = authChecker(options.auth, options.bindings);
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+
+  // JSON-RPC answers malformed JSON with a -32700 parse error, not Fastify's own 400 body.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, PARSE_ERROR_EMPTY);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(null, PARSE_ERROR_INVALID);
+    }
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
     if (allowed.size > 0) {
@@ -107,6 +122,10 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
   });
 
   app.post(path, async (request, reply) => {
+    if (request.body === PARSE_ERROR_EMPTY || request.body === PARSE_ERROR_INVALID) {
+      const detail = request.body === PARSE_ERROR_EMPTY ? 'empty body' : 'invalid JSON';
+      return reply.code(400).type('application/json').send(rpcError(-32700, `Parse error: ${detail}`));
+    }
     const server = options.createServer();
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
@@ -179,4 +198,40 @@ export async function resourceResult(uri: string, mimeType: string, call: () => 
 /** Prompt templates: `{{argument}}` is replaced; a missing argument leaves its placeholder, values are never re-read. */
 export function renderPrompt(template: string, args: Readonly<Record<string, string | undefined>>): string {
   return template.replace(/\{\{([a-zA-Z0-9_]+)\}\}/g, (whole, name: string) => args[name] ?? whole);
+}
+
+/** Told about every tool call once it ends (logs, metrics); must not throw. */
+export type ToolObserver = (tool: string, outcome: 'success' | 'error', durationMs: number) => void;
+
+/**
+ * Observes every `tools/call` an McpServer answers, invalid arguments and unknown tools included
+ * (the SDK answers those before any tool callback runs): an `isError` result or a protocol error
+ * is an error. Unknown names are reported as `(unknown)` so callers cannot invent label values.
+ * Call before the generated registrations run.
+ */
+export function observeTools(server: McpServer, observe: ToolObserver): void {
+  const known = new Set<string>();
+  const register = server.registerTool.bind(server) as (name: string, ...rest: unknown[]) => unknown;
+  (server as unknown as { registerTool: typeof register }).registerTool = (name, ...rest) => {
+    known.add(name);
+    return register(name, ...rest);
+  };
+  type Handler = (request: { params: { name: string } }, extra: unknown) => Promise<CallToolResult>;
+  const inner = server.server as unknown as { setRequestHandler(schema: unknown, handler: Handler): void };
+  const setHandler = inner.setRequestHandler.bind(inner);
+  inner.setRequestHandler = (schema, handler) => {
+    if (schema !== CallToolRequestSchema) return setHandler(schema, handler);
+    setHandler(schema, async (request, extra) => {
+      const tool = known.has(request.params.name) ? request.params.name : '(unknown)';
+      const started = performance.now();
+      try {
+        const result = await handler(request, extra);
+        observe(tool, result.isError ? 'error' : 'success', performance.now() - started);
+        return result;
+      } catch (error) {
+        observe(tool, 'error', performance.now() - started);
+        throw error;
+      }
+    });
+  };
 }

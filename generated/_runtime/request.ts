@@ -6,7 +6,7 @@
 import type { Bindings } from './bindings.js';
 import type { AuthSpec, BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from './descriptor.js';
 import { ConfigurationError, InputError } from './errors.js';
-import { renderData, renderJson, renderText, stringify, type Resolve } from './template.js';
+import { renderData, renderJson, renderText, renderXml, stringify, type Resolve } from './template.js';
 
 export interface RequestContext {
   /** Caller input by wire name (and by template variable name). */
@@ -290,11 +290,13 @@ function appendCookie(headers: Record<string, string>, name: string, value: stri
 function buildBody(spec: BodySpec, resolve: Resolve): { body: string | FormData; contentType?: string } {
   switch (spec.kind) {
     case 'template': {
-      const isJson = /json/i.test(spec.contentType);
-      return {
-        body: isJson ? renderJson(spec.template, resolve) : renderText(spec.template, resolve),
-        contentType: spec.contentType,
-      };
+      // A body that is one missing variable is empty, as in the reference engine (not `null`).
+      const whole = /^\s*\{\{\s*([^{}\s]+)\s*\}\}\s*$/.exec(spec.template);
+      if (whole && resolve(whole[1]!) === undefined) return { body: '', contentType: spec.contentType };
+      const body = /json/i.test(spec.contentType) ? renderJson(spec.template, resolve)
+        : /xml/i.test(spec.contentType) ? renderXml(spec.template, resolve)
+        : renderText(spec.template, resolve);
+      return { body, contentType: spec.contentType };
     }
     case 'json':
       return { body: JSON.stringify(renderData(spec.data, resolve)), contentType: 'application/json' };

@@ -3,6 +3,7 @@
  * What generated Fastify plugins share: body parsers, inbound auth, problem+json errors and
  * relaying an upstream answer to the caller unchanged (status, body, content type).
  */
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
@@ -31,14 +32,19 @@ export function replyJson(reply: FastifyReply, status: number, value: unknown): 
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(value ?? null));
 }
 
+/** Where the plugin serves the capability's OpenAPI description. */
+export const OPENAPI_PATH = '/openapi.json';
+
 export interface RestSetupOptions {
   readonly auth?: ServerAuthSpec;
   readonly bindings: Bindings;
+  /** The generated `openapi.json`, served at GET /openapi.json without authentication. */
+  readonly openapi?: URL;
 }
 
 /**
  * Prepares an encapsulated plugin: form and multipart bodies, problem+json for errors and
- * unknown routes, and the adapter's authentication on every route.
+ * unknown routes, the adapter's authentication on every route, and GET /openapi.json.
  */
 export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions): void {
   app.setErrorHandler(problemErrorHandler);
@@ -65,11 +71,19 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
   // Any other media type arrives as bytes and is relayed as such.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // The description is public, like a login page: it holds the API's shape and the kind of
+  // credential it wants, never a secret. It is read once, at start, byte for byte as generated.
+  const openapi = options.openapi ? readFileSync(options.openapi, 'utf8') : undefined;
+  if (openapi !== undefined) {
+    app.get(OPENAPI_PATH, async (_request, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+  }
+
   const check = authChecker(options.auth, options.bindings);
   if (check && options.auth) {
     const scheme = challenge(options.auth);
     // Callback style: cheaper per request than an async hook. Replying ends the request (no done()).
     app.addHook('onRequest', (request, reply, done) => {
+      if (openapi !== undefined && request.routeOptions.url === OPENAPI_PATH) return done();
       if (check(request.headers, request.url)) return done();
       if (scheme) reply.header('www-authenticate', scheme);
       sendProblem(reply, problem(401, 'missing or invalid credentials'));
@@ -124,6 +138,15 @@ export function forwardRequest(request: FastifyRequest, trustedHeaders: readonly
       : /x-www-form-urlencoded/.test(type ?? '') ? new URLSearchParams(body as Record<string, string>).toString()
       : JSON.stringify(body);
   return { method: request.method, path, query: q < 0 ? '' : url.slice(q + 1), headers, ...(encoded !== undefined ? { body: encoded } : {}) };
+}
+
+/**
+ * A declared `in: body` input without a JSONPath: the body's field of that name when the JSON
+ * root has one, else the whole body (the reference engine's rule).
+ */
+export function bodyInput(body: unknown, name: string): unknown {
+  const value = field(body, name);
+  return value !== undefined ? value : body;
 }
 
 /** A named field of a parsed form or JSON body, or undefined. */

@@ -28,6 +28,12 @@ export function renderText(template: string, resolve: Resolve): string {
   return template.replace(VARIABLE, (_m, name: string) => stringify(resolve(name)));
 }
 
+/** Renders an XML text template: values are escaped so they stay character data. */
+export function renderXml(template: string, resolve: Resolve): string {
+  return template.replace(VARIABLE, (_m, name: string) =>
+    stringify(resolve(name)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;'));
+}
+
 /** True when the text contains at least one `{{name}}`. */
 export function hasVariables(template: string): boolean {
   return template.includes('{{') && /\{\{\s*[^{}\s]+\s*\}\}/.test(template);

@@ -17,7 +17,7 @@ export interface RestPluginOptions {
  */
 export async function instancemetadataclientGetTokenRestRoutes(app: FastifyInstance, options: RestPluginOptions): Promise<void> {
   const { clients, bindings } = options;
-  setupRestPlugin(app, { auth: options.auth, bindings });
+  setupRestPlugin(app, { auth: options.auth, bindings, openapi: new URL('./openapi.json', import.meta.url) });
 
   /**
    * Microsoft Azure Get Identity Oauth2 Token

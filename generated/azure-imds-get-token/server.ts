@@ -19,6 +19,7 @@ export const definition: CapabilityDefinition<Clients> = {
   ],
   binds,
   bindsBaseDir,
+  requires: ['proxy.IMDS_PROXY_TOKEN'],
   createClients,
   rest: [{
     namespace: 'instancemetadataclient-get-token-rest', port: 8080, auth: {

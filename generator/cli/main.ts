@@ -1,9 +1,10 @@
 /**
- * naftiko-codegen's command line: generate, check, validate and serve (docs/cli.md).
+ * naftiko-codegen's command line: generate, check, validate and serve here; openapi, import and
+ * new in their own modules.
  * Exit codes: 0 success, 1 invalid input or stale output, 2 usage error.
  */
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { formatDiagnostic } from '../diagnostics.js';
 import { RUNTIME_DIR, runtimeFiles } from '../emit/generate.js';
@@ -11,18 +12,12 @@ import { capabilityName, runPipeline, type CapabilityResult } from '../pipeline.
 import { applyChanges, compare, MANIFEST, manifestText, type OutputTree } from '../write/output.js';
 import { GenerationCache } from '../write/cache.js';
 import { expandInputs, InputError } from './inputs.js';
+import { processIo, type CommandContext, type Io } from './io.js';
+import { registerImportCommand } from './import.js';
+import { registerNewCommand } from './new.js';
+import { registerOpenApiCommand } from './openapi.js';
 
 const VERSION = '0.1.0';
-
-interface Io {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const processIo: Io = {
-  out: (line) => void process.stdout.write(`${line}\n`),
-  err: (line) => void process.stderr.write(`${line}\n`),
-};
 
 /** Runs every input through the pipeline and assembles the wanted output tree. */
 function render(inputs: string[], outDir: string, io: Io, cache?: GenerationCache): { results: CapabilityResult[]; tree: OutputTree; failed: Set<string> } {
@@ -68,6 +63,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .showHelpAfterError()
     .enablePositionalOptions();
+  const ctx: CommandContext = { io, fail: (code) => void (exitCode = Math.max(exitCode, code)) };
 
   program
     .command('generate')
@@ -97,6 +93,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('exit 1 when the output is missing, stale, hand-edited or has extra files')
     .argument('[inputs...]', 'capability files or folders')
     .option('-o, --out <dir>', 'output folder', 'generated')
+    .addHelpText('after', '\nExamples:\n  naftiko-codegen check            # in CI, next to the tests\n  naftiko-codegen check capabilities/x.yaml --out src/generated')
     .action((inputs: string[], opts: { out: string }) => {
       const outDir = resolve(opts.out);
       const { tree, failed } = render(inputs, outDir, io);
@@ -116,6 +113,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .command('validate')
     .description('report diagnostics only; generate nothing')
     .argument('[inputs...]', 'capability files or folders')
+    .addHelpText('after', '\nExamples:\n  naftiko-codegen validate\n  naftiko-codegen validate capabilities/x.yaml')
     .action((inputs: string[]) => {
       const files = expandInputs(inputs.length ? inputs : ['capabilities']);
       let failures = 0;
@@ -136,12 +134,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .passThroughOptions()
     .helpOption(false)
     .argument('[options...]', 'server options (--rest-port, --base-uri ns=url, ...)')
+    .addHelpText('after', '\nExamples:\n  naftiko-codegen serve generated/azure-imds-get-token --rest-port 8080 --mcp-port 0\n  naftiko-codegen serve generated/azure-imds-get-token --help   # the server options')
     .action(async (dir: string, rest: string[]) => {
       const mod = (await import(pathToFileURL(resolve(dir, 'server.ts')).href)) as { definition?: unknown };
       const { runCapability } = (await import(pathToFileURL(resolve(dir, '..', RUNTIME_DIR, 'server.ts')).href)) as typeof import('../runtime/server.js');
       if (!mod.definition) throw new InputError(`${dir}: server.ts exports no definition; is it a generated capability folder?`);
-      await runCapability(mod.definition as Parameters<typeof runCapability>[0], rest);
+      // How an MCP client starts this same server (--print-mcp-config): this CLI's bin, by absolute path.
+      const bin = fileURLToPath(new URL('../../bin/naftiko-codegen.js', import.meta.url));
+      await runCapability(mod.definition as Parameters<typeof runCapability>[0], rest, { command: process.execPath, args: [bin, 'serve', resolve(dir)] });
     });
+
+  registerOpenApiCommand(program, ctx);
+  registerImportCommand(program, ctx);
+  registerNewCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv]);

@@ -62,6 +62,7 @@ export function routeSchema(input: ExposedInput): Record<string, unknown> {
   const schema: Record<string, unknown> =
     kind === 'array' ? { type: 'array', items: { type: 'string' } } : { type: input.type === 'integer' ? 'integer' : kind === 'unknown' ? 'string' : kind };
   if (input.description) schema.description = input.description;
+  if (input.pattern !== undefined && schema.type === 'string') schema.pattern = input.pattern;
   return schema;
 }
 

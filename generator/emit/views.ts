@@ -2,7 +2,9 @@
  * IR → the view objects templates render. Anything that becomes code is built here from
  * escaped parts (escape.ts) and handed to templates as a Code fragment.
  */
+import { compileOutput } from './outputs.js';
 import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runtime/descriptor.js';
+import { OPENAPI_PATH } from '../runtime/rest.js';
 import type { CallModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, McpPromptModel, McpResourceModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
 import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, zodSchema, type Kind } from './types.js';
@@ -44,6 +46,7 @@ function operationSpec(op: OperationModel): OperationSpec {
     ...(op.body ? { body: op.body as BodySpec } : {}),
     ...(op.formEncoding ? { formEncoding: op.formEncoding } : {}),
     ...(op.outputFormat !== 'json' ? { outputFormat: op.outputFormat } : {}),
+    ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
   };
 }
 
@@ -136,8 +139,29 @@ function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, input
   return lines.join('\n');
 }
 
-function shapeLiteral(output: OutputModel): string {
-  return output.kind === 'mapped' ? literal(output.shape) : 'undefined';
+/** A call of the output's compiled shape function with the arguments it takes. */
+function shapeCall(output: OutputModel, root: string, inputs: () => string): string {
+  if (output.kind !== 'mapped') return root;
+  const compiled = compileOutput(output.shape);
+  const args = [...(compiled.usesRoot ? [root] : []), ...(compiled.usesInputs ? [inputs()] : [])];
+  return `${output.shapeName}(${args.join(', ')})`;
+}
+
+/** outputs.ts: every mapped output's type and shape function. */
+export function outputView(output: Extract<OutputModel, { kind: 'mapped' }>): object {
+  const compiled = compileOutput(output.shape);
+  const params = [...(compiled.usesRoot ? ['root: unknown'] : []), ...(compiled.usesInputs ? ['inputs: Readonly<Record<string, unknown>>'] : [])];
+  return {
+    typeName: output.typeName,
+    shapeName: output.shapeName,
+    type: code(compiled.type),
+    expression: code(compiled.expression),
+    params: code(params.join(', ')),
+    typeDoc: `The answer of ${output.origin}, as its outputParameters shape it.`,
+    shapeDoc: output.mock
+      ? `Builds the answer of ${output.origin} from its static values${compiled.usesInputs ? ' and the caller\'s inputs' : ''}.`
+      : `Shapes the upstream JSON for ${output.origin}; a missing or mistyped value is null.`,
+  };
 }
 
 // ---------- routes.ts ----------
@@ -162,7 +186,7 @@ function restInputAccess(inputs: readonly ExposedInput[]): SourceAccess {
         case 'formData':
           return { text: `field(request.body, ${stringLiteral(input.name)})`, kind, optional: true };
         case 'body':
-          return { text: 'request.body', kind, optional: true };
+          return { text: `bodyInput(request.body, ${stringLiteral(input.name)})`, kind, optional: true };
       }
     },
   };
@@ -205,12 +229,12 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
   if (op.orchestration) {
     handler = `const result = await (async () => {\n${orchestrationCode(op.orchestration, access, valuesFor, REST_CALL_OPTIONS)}\n})();\nreturn replyJson(reply, 200, result);`;
   } else if (!op.call) {
-    handler = `return replyJson(reply, 200, shapeOutput(${shapeLiteral(op.output)}, undefined, ${valuesFor(op.inputs.map((i) => i.name))}));`;
+    handler = `return replyJson(reply, 200, ${shapeCall(op.output, 'undefined', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   } else {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), REST_CALL_OPTIONS);
     handler = op.output.kind === 'passthrough'
       ? `return replyUpstream(reply, await ${call});`
-      : `const response = await ${call};\nreturn replyJson(reply, response.status, shapeOutput(${shapeLiteral(op.output)}, response.data));`;
+      : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'response.data', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   }
   return {
     ...op,
@@ -233,7 +257,9 @@ export function restView(adapter: RestAdapterModel): object {
     client: code(propertyAccess('clients', f.consumes.clientsKey)),
   }));
   const body = routes.map((r) => r.handler.text).join('\n') + (forwards.length ? ' clients ' : '');
-  return { ...adapter, routes, forwards, destructure: destructure(body, true), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
+  // The spec may declare its own GET /openapi.json; then that route wins and nothing is added.
+  const servesOpenApi = !adapter.operations.some((op) => (op.method === 'GET' || op.method === 'HEAD') && op.routePath.replace(/\/$/, '') === OPENAPI_PATH);
+  return { ...adapter, routes, forwards, servesOpenApi, destructure: destructure(body, true), adapterDoc: `REST adapter \`${adapter.namespace}\`.` };
 }
 
 /** `clients, bindings` — only the names the generated handlers use (bindings always, for REST auth). */
@@ -263,12 +289,12 @@ export function toolView(tool: ToolModel, argsConst: string): object {
   if (tool.orchestration) {
     handler = `toolJson(async () => {\n${orchestrationCode(tool.orchestration, access, valuesFor, MCP_CALL_OPTIONS)}\n})`;
   } else if (!tool.call) {
-    handler = `jsonResult(shapeOutput(${shapeLiteral(tool.output)}, undefined, ${valuesFor(tool.inputs.map((i) => i.name))}))`;
+    handler = `jsonResult(${shapeCall(tool.output, 'undefined', () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   } else {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), MCP_CALL_OPTIONS);
     handler = tool.output.kind === 'passthrough'
       ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
-      : `toolJson(async () => shapeOutput(${shapeLiteral(tool.output)}, (await ${call}).data))`;
+      : `toolJson(async () => ${shapeCall(tool.output, `(await ${call}).data`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   }
   const config: string[] = [];
   if (tool.title) config.push(`title: ${stringLiteral(tool.title)},`);
@@ -287,19 +313,30 @@ export function toolView(tool: ToolModel, argsConst: string): object {
 }
 
 function resourceView(resource: McpResourceModel): object {
+  const metadata = literal({ ...(resource.title ? { title: resource.title } : {}), ...(resource.description ? { description: resource.description } : {}), ...(resource.mimeType ? { mimeType: resource.mimeType } : {}) });
+  if (resource.location !== undefined || !resource.call) {
+    const directory = `locate(import.meta.url, ${stringLiteral(resource.location ?? '.')})`;
+    const type = resource.mimeType ? `, ${stringLiteral(resource.mimeType)}` : '';
+    return {
+      ...resource,
+      target: code(`directoryResource(${stringLiteral(resource.uri)}, ${directory}${type})`),
+      metadata: code(metadata),
+      handler: code(`async (uri, variables) => readDirectoryFile(uri.href, ${directory}, variables.path${type})`),
+    };
+  }
+  const resourceCall = resource.call;
   const access: SourceAccess = {
     expr: (name) => ({ text: `String(${propertyAccess('variables', name)})`, kind: 'string', optional: false }),
   };
   const valuesFor = (names: string[]): string =>
     `{ ${names.filter((n) => resource.variables.includes(n)).map((n) => `${propertyKey(n)}: String(${propertyAccess('variables', n)})`).join(', ')} }`;
-  const call = callExpression(resource.call, bindingObject(resource.call, access, valuesFor), MCP_CALL_OPTIONS);
-  const metadata = literal({ ...(resource.title ? { title: resource.title } : {}), ...(resource.description ? { description: resource.description } : {}), mimeType: resource.mimeType });
+  const call = callExpression(resourceCall, bindingObject(resourceCall, access, valuesFor), MCP_CALL_OPTIONS);
   const templated = resource.variables.length > 0;
   return {
     ...resource,
     target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
     metadata: code(metadata),
-    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType)}, () => ${call})`),
+    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
   };
 }
 
@@ -310,6 +347,13 @@ function promptView(prompt: McpPromptModel): object {
     ...(prompt.description ? [`description: ${stringLiteral(prompt.description)},`] : []),
     ...(shape.length ? [`argsSchema: {\n${shape.join('\n')}\n},`] : []),
   ];
+  if (prompt.location !== undefined) {
+    return {
+      ...prompt,
+      config: code(`{\n${config.join('\n')}\n}`),
+      handler: code(`async (${shape.length ? 'args' : ''}) => filePrompt(locate(import.meta.url, ${stringLiteral(prompt.location)}), ${shape.length ? 'args' : '{}'})`),
+    };
+  }
   const messages = prompt.messages.map((m) => `{ role: ${stringLiteral(m.role)}, content: { type: 'text', text: renderPrompt(${stringLiteral(m.content)}, ${shape.length ? 'args' : '{}'}) } },`);
   return {
     ...prompt,

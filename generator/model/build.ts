@@ -19,7 +19,8 @@ import { child, has, isObj, items, str, Reporter, type Node } from './spec-acces
 export const TEMPLATE_NAMES = [
   'HttpClient', 'ClientOptions', 'CallOptions', 'UpstreamResponse', 'JsonValue', 'JsonObject', 'Clients', 'ClientsOptions',
   'createClients', 'definition', 'capability', 'z', 'McpServer', 'FastifyInstance', 'FastifyPluginAsync', 'runtime',
-  'replyUpstream', 'replyJson', 'setupRestPlugin', 'toolResult', 'jsonResult', 'shapeOutput', 'field', 'Bindings',
+  'replyUpstream', 'replyJson', 'setupRestPlugin', 'toolResult', 'jsonResult', 'field', 'Bindings',
+  'at', 'each', 'mapList', 'asString', 'asNumber', 'asBoolean', 'asJson', 'asJsonObject', 'asJsonArray', 'renderText',
   'binds', 'bindsBaseDir', 'main', 'startCapability', 'runCapability', 'ServerOptions', 'RestPluginOptions', 'onDisconnect',
 ];
 
@@ -68,7 +69,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     consumes.push(built);
   }
 
-  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability) };
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability), relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));

@@ -3,6 +3,7 @@
  * implied path variables and template variables turned into explicit inputs (catalogue
  * dialect S3/S5: `{x}` and `{{x}}` both count), body forms normalised.
  */
+import { xmlTemplate } from './xml-body.js';
 import type { AuthSpec, BodySpec, HttpMethod, ParamLocation, ParamType } from '../runtime/descriptor.js';
 import { variablesOf } from '../runtime/template.js';
 import type { LoadedSpec } from '../load/load.js';
@@ -144,6 +145,7 @@ function buildOperation(
     ...(body ? { body } : {}),
     ...(formEncoding ? { formEncoding } : {}),
     outputFormat: str(child(node, 'outputRawFormat')) ?? 'json',
+    ...(str(child(node, 'outputSchema')) ? { outputSchema: str(child(node, 'outputSchema')) } : {}),
     resultKind: method === 'HEAD' ? 'none' : resultKind(child(node, 'outputParameters')),
     methodName: methodNames.allocate(camelCase(name)),
     inputType: ctx.symbols.allocate(`${pascal}Input`),
@@ -228,6 +230,12 @@ function buildBody(node: Node, ctx: ConsumesContext): BodySpec | undefined {
     return undefined;
   }
   if (type === 'json' && typeof data !== 'string') return { kind: 'json', data: data ?? null };
+  if (type === 'xml' && isObj(data)) {
+    const xml = xmlTemplate(data);
+    if ('template' in xml) return { kind: 'template', template: xml.template, contentType };
+    ctx.report.error(child(node, 'data'), 'bad-body', `"${xml.badName}" is not a valid XML element name`, 'use names made of letters, digits, "_", "-" and "." that start with a letter or "_"');
+    return undefined;
+  }
   return { kind: 'template', template: typeof data === 'string' ? data : JSON.stringify(data ?? ''), contentType };
 }
 

@@ -103,7 +103,7 @@ export function paramType(node: Node): ParamType {
 }
 
 /** Declared REST inputs (adapter, resource, operation level; later levels win). */
-export function declaredRestInputs(levels: readonly Node[]): ExposedInput[] {
+export function declaredRestInputs(levels: readonly Node[], report?: Reporter): ExposedInput[] {
   const out = new Map<string, ExposedInput>();
   for (const level of levels) {
     for (const p of items(child(level, 'inputParameters'))) {
@@ -113,6 +113,7 @@ export function declaredRestInputs(levels: readonly Node[]): ExposedInput[] {
       const value = text(child(p, 'value')) ?? text(child(p, 'template'));
       const description = str(child(p, 'description'));
       const inLoc = (['path', 'query', 'header', 'cookie', 'body'].includes(location) ? location : 'body') as ExposedInput['in'];
+      const pattern = checkedPattern(child(p, 'pattern'), report);
       out.set(name, {
         name,
         in: inLoc,
@@ -121,10 +122,24 @@ export function declaredRestInputs(levels: readonly Node[]): ExposedInput[] {
         ...(description ? { description } : {}),
         ...(value !== undefined && value.startsWith('$') ? { bodyPath: value } : {}),
         ...(value !== undefined && !value.startsWith('$') ? { constant: value } : {}),
+        ...(pattern !== undefined ? { pattern } : {}),
       });
     }
   }
   return [...out.values()];
+}
+
+/** A `pattern` that compiles as a JavaScript (Unicode) regular expression; otherwise an error. */
+function checkedPattern(node: Node, report: Reporter | undefined): string | undefined {
+  const pattern = str(node);
+  if (pattern === undefined) return undefined;
+  try {
+    new RegExp(pattern, 'u');
+    return pattern;
+  } catch (error) {
+    report?.error(node, 'bad-pattern', `pattern is not a valid regular expression: ${(error as Error).message}`, 'write an ECMAScript regular expression, e.g. ^[A-Z]{3}-[0-9]+$');
+    return undefined;
+  }
 }
 
 /** Declared MCP tool inputs (`required` defaults to true, as in the schema). */

@@ -69,6 +69,8 @@ export interface OperationModel {
   readonly body?: BodySpec;
   readonly formEncoding?: 'multipart' | 'urlencoded';
   readonly outputFormat: string;
+  /** `outputSchema`: a CSS selector (html) or heading prefix (markdown) narrowing the conversion. */
+  readonly outputSchema?: string;
   /** What a successful answer holds, from the consumed outputParameters (`any` when undeclared). */
   readonly resultKind: 'object' | 'array' | 'any' | 'none';
   readonly methodName: string;
@@ -85,6 +87,8 @@ export interface InputField {
   readonly description?: string;
   /** Where the value travels upstream (`template` for variables only used inside templates). */
   readonly in: ParamLocation | 'template';
+  /** `pattern` of an exposed REST input: a regular expression string values must match. */
+  readonly pattern?: string;
 }
 
 /** Where a consumed input's value comes from, for one exposed operation or tool. */
@@ -104,7 +108,17 @@ export type OutputModel =
   /** Upstream status and body as they came (the catalogue's `{type: object, mapping: $.}`). */
   | { readonly kind: 'passthrough' }
   /** A JSON value computed from the upstream JSON (or from inputs, for mocks). */
-  | { readonly kind: 'mapped'; readonly shape: OutputShape; readonly typeName: string; readonly mock: boolean };
+  | {
+      readonly kind: 'mapped';
+      readonly shape: OutputShape;
+      /** Exported type of the shaped answer (outputs.ts). */
+      readonly typeName: string;
+      /** Exported function computing it (outputs.ts). */
+      readonly shapeName: string;
+      readonly mock: boolean;
+      /** What the answer is for, in the output's doc comment (`GET /ships/{imo}`, `tool get-ship`). */
+      readonly origin: string;
+    };
 
 export type OutputShape =
   | { readonly kind: 'value'; readonly type: string; readonly mapping?: string; readonly value?: string }
@@ -190,15 +204,21 @@ export interface McpAdapterModel {
   readonly registerName: string;
 }
 
-/** A dynamic MCP resource (static `uri`, or a URI template whose `{variables}` feed the call). */
+/**
+ * An MCP resource: dynamic (a static `uri`, or a URI template whose `{variables}` feed the call)
+ * or a directory of files (`location`) served as `<uri>/<relative path>`.
+ */
 export interface McpResourceModel {
   readonly name: string;
   readonly title?: string;
   readonly uri: string;
   readonly description?: string;
-  readonly mimeType: string;
+  /** Declared or `application/json` for calls; undefined for directories (probed per file). */
+  readonly mimeType?: string;
   readonly variables: readonly string[];
-  readonly call: CallModel;
+  readonly call?: CallModel;
+  /** Directory, relative to the generated folder. */
+  readonly location?: string;
 }
 
 export interface McpPromptModel {
@@ -207,6 +227,8 @@ export interface McpPromptModel {
   readonly description?: string;
   readonly arguments: readonly { readonly name: string; readonly description?: string; readonly required: boolean }[];
   readonly messages: readonly { readonly role: 'user' | 'assistant'; readonly content: string }[];
+  /** A prompt file, relative to the generated folder (one user message). */
+  readonly location?: string;
 }
 
 export interface ToolAnnotations {

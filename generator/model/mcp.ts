@@ -76,8 +76,8 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
   } else if (target) {
     call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
-  const output = buildOutput(child(node, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(specName)}ToolOutput`));
-  checkOutputFormat(output, target?.operation.outputFormat, child(node, 'outputParameters'), ctx);
+  const built = buildOutput(child(node, 'outputParameters'), ctx.report, (c) => ctx.symbols.allocate(c), `${pascalCase(specName)}Tool`, `MCP tool \`${specName}\``);
+  const output = checkOutputFormat(built, target?.operation.outputFormat, child(node, 'outputParameters'), ctx);
   if (!call && !orchestration && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(node, 'no-call', `tool "${specName}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
     return undefined;
@@ -102,8 +102,19 @@ function buildTool(node: Node, specName: string, name: string, namespace: string
 function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpResourceModel | undefined {
   const name = str(child(node, 'name')) ?? 'resource';
   const uri = str(child(node, 'uri')) ?? '';
+  const title = str(child(node, 'label'));
+  const description = str(child(node, 'description'));
+  const mimeType = str(child(node, 'mimeType'));
+  const location = str(child(node, 'location'));
+  if (location !== undefined) {
+    if (/\{[^}]*\}/.test(uri)) {
+      ctx.report.error(child(node, 'uri'), 'bad-resource', 'a file resource\'s uri is a base and cannot hold {variables}', 'remove the {variable}: files are served as <uri>/<relative path>');
+      return undefined;
+    }
+    return { name, ...(title ? { title } : {}), uri, ...(description ? { description } : {}), ...(mimeType ? { mimeType } : {}), variables: [], location: ctx.relativeLocation(location) };
+  }
   if (!has(node, 'call')) {
-    ctx.report.unsupported(has(node, 'location') ? child(node, 'location') : node, has(node, 'location') ? 'MCP file resources' : 'MCP resources without call');
+    ctx.report.unsupported(node, 'MCP resources without call or location');
     return undefined;
   }
   const target = resolveCall(child(node, 'call'), ctx.consumes, ctx.report);
@@ -112,22 +123,21 @@ function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpR
   // Only URI variables are inputs of a resource; anything else stays unset.
   const lookup: Lookup = (p) => p;
   const call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
-  const title = str(child(node, 'label'));
-  const description = str(child(node, 'description'));
   return {
     name,
     ...(title ? { title } : {}),
     uri,
     ...(description ? { description } : {}),
-    mimeType: str(child(node, 'mimeType')) ?? 'application/json',
+    mimeType: mimeType ?? 'application/json',
     variables,
     call: { ...call, bindings: call.bindings.filter((b) => b.source.kind !== 'input' || variables.includes(b.source.input)) },
   };
 }
 
 function buildPrompt(node: Node, ctx: AdapterContext): McpPromptModel | undefined {
-  if (!has(node, 'template')) {
-    ctx.report.unsupported(has(node, 'location') ? child(node, 'location') : node, 'MCP file prompts');
+  const location = str(child(node, 'location'));
+  if (!has(node, 'template') && location === undefined) {
+    ctx.report.error(node, 'bad-prompt', 'a prompt needs a template or a location', 'add template: [{role: user, content: …}] or location: file:///./prompt.md');
     return undefined;
   }
   const title = str(child(node, 'label'));
@@ -142,6 +152,7 @@ function buildPrompt(node: Node, ctx: AdapterContext): McpPromptModel | undefine
       required: child(a, 'required').value !== false,
     })),
     messages: items(child(node, 'template')).map((m) => ({ role: str(child(m, 'role')) === 'assistant' ? 'assistant' as const : 'user' as const, content: str(child(m, 'content')) ?? '' })),
+    ...(location !== undefined && !has(node, 'template') ? { location: ctx.relativeLocation(location) } : {}),
   };
 }
 

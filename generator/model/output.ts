@@ -8,7 +8,8 @@ import { child, isObj, items, str, type Node, type Reporter } from './spec-acces
 
 const ROOT = new Set(['$', '$.']);
 
-export function buildOutput(node: Node, report: Reporter, typeName: () => string): OutputModel {
+/** `base` names the output (`GetShip` → type `GetShipOutput`, function `shapeGetShipOutput`). */
+export function buildOutput(node: Node, report: Reporter, allocate: (candidate: string) => string, base: string, origin: string): OutputModel {
   const outputs = items(node);
   if (outputs.length === 0) return { kind: 'passthrough' };
   const first = outputs[0]!;
@@ -23,7 +24,7 @@ export function buildOutput(node: Node, report: Reporter, typeName: () => string
     outputs.length === 1 && str(child(first, 'name')) === undefined
       ? buildShape(first, report)
       : { kind: 'object', properties: outputs.map((o, i) => ({ key: str(child(o, 'name')) ?? (i === 0 ? 'value' : `value${i + 1}`), shape: buildShape(o, report) })) };
-  return { kind: 'mapped', shape, typeName: typeName(), mock };
+  return { kind: 'mapped', shape, typeName: allocate(`${base}Output`), shapeName: allocate(`shape${base}Output`), mock, origin };
 }
 
 function hasValue(node: Node): boolean {

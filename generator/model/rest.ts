@@ -20,6 +20,8 @@ export interface AdapterContext {
   readonly isBindRef: (name: string) => boolean;
   /** Aggregate functions by `<aggregate namespace>.<function>`. */
   readonly aggregates: ReadonlyMap<string, AggregateFunction>;
+  /** A `file:` location of the spec, made relative to the generated folder. */
+  readonly relativeLocation: (location: string) => string;
 }
 
 /** Reports a `ref` that names no aggregate function (a spec error, whatever the support status). */
@@ -34,11 +36,22 @@ export function checkRef(node: Node, ctx: AdapterContext): AggregateFunction | u
   return undefined;
 }
 
-/** Mapping non-JSON upstream formats is not supported yet; pass-through of them is. */
-export function checkOutputFormat(output: OutputModel, format: string | undefined, at: Node, ctx: AdapterContext): void {
-  if (output.kind === 'mapped' && !output.mock && format !== undefined && !['json', 'xml', 'yaml', 'csv', 'tsv', 'psv'].includes(format)) {
-    ctx.report.unsupported(at, `mapping ${format} output`);
+const MAPPABLE_FORMATS = ['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown'];
+const BINARY_FORMATS = ['avro', 'protobuf'];
+
+/**
+ * Checks the consumed `outputRawFormat` against the output: an unknown format is an error; the
+ * binary formats (which need schema files the engine loads at run time) cannot be mapped, so
+ * their output is relayed as it comes, with a warning saying so. Returns the output to generate.
+ */
+export function checkOutputFormat(output: OutputModel, format: string | undefined, at: Node, ctx: AdapterContext): OutputModel {
+  if (format === undefined || output.kind !== 'mapped' || output.mock || MAPPABLE_FORMATS.includes(format)) return output;
+  if (BINARY_FORMATS.includes(format)) {
+    ctx.report.warning(at, 'unmapped-format', `mapping ${format} output is not supported: this operation relays the upstream body as it comes`, 'remove outputParameters, or have the upstream answer JSON');
+    return { kind: 'passthrough' };
   }
+  ctx.report.error(at, 'unknown-format', `outputRawFormat "${format}" is not a format naftiko-codegen can convert`, `use one of ${[...MAPPABLE_FORMATS, ...BINARY_FORMATS].join(', ')}`);
+  return output;
 }
 
 export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterModel {
@@ -100,11 +113,13 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
   const route = toRoutePath(path, child(resource, 'path'), ctx.report);
   if (!route) return undefined;
 
-  const declared = declaredRestInputs([adapter, resource, op]);
+  const declared = declaredRestInputs([adapter, resource, op], ctx.report);
   const inputs: ExposedInput[] = [];
   for (const { variable, routeParam } of route.params) {
-    const d = declared.find((i) => i.name === variable);
-    inputs.push({ ...(d ?? { type: 'string' as const }), name: variable, in: 'path', required: true, routeParam });
+    // The path segment is the value: a declared input of that name (e.g. an aggregate input that
+    // became a body field on POST) keeps its type and description, not its body path or constant.
+    const { bodyPath: _bodyPath, constant: _constant, ...d } = declared.find((i) => i.name === variable) ?? { type: 'string' as const };
+    inputs.push({ ...d, name: variable, in: 'path', required: true, routeParam });
   }
   for (const d of declared) if (!inputs.some((i) => i.name === d.name)) inputs.push(d);
 
@@ -123,8 +138,8 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
     const lookup = restLookup(inputs, declared, method, positional);
     call = buildBindings(target, child(op, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
   }
-  const output: OutputModel = buildOutput(child(op, 'outputParameters'), ctx.report, () => ctx.symbols.allocate(`${pascalCase(name)}Output`));
-  checkOutputFormat(output, target?.operation.outputFormat, child(op, 'outputParameters'), ctx);
+  const built: OutputModel = buildOutput(child(op, 'outputParameters'), ctx.report, (c) => ctx.symbols.allocate(c), pascalCase(name), `\`${method} ${path}\``);
+  const output = checkOutputFormat(built, target?.operation.outputFormat, child(op, 'outputParameters'), ctx);
   if (!call && !orchestration && (output.kind !== 'mapped' || !output.mock)) {
     ctx.report.error(op, 'no-call', `operation "${name}" has neither "call" nor mock outputParameters with "value"`, 'add call: <namespace>.<operation>');
     return undefined;

@@ -86,6 +86,9 @@ export class Reporter {
 
   #add(severity: 'error' | 'warning', node: Node, code: string, message: string, hint: string | undefined, onKey: boolean): void {
     const pos = onKey ? node.spec.locateKey(node.path) : node.spec.locate(node.path);
+    // A construct shared by several operations (adapter-level inputs) is reported once.
+    const text = `${describePath(node.path)}: ${message}`;
+    if (this.diagnostics.some((d) => d.file === pos.file && d.line === pos.line && d.col === pos.col && d.message === text)) return;
     this.diagnostics.push({
       severity,
       code,

@@ -40,6 +40,18 @@ export interface ClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Waits between retries; replaceable in tests. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Told about every attempt once it ends (logs, metrics); must not throw. */
+  readonly onAttempt?: (attempt: UpstreamAttempt) => void;
+}
+
+/** One upstream HTTP attempt as observability sees it: names and numbers, never values. */
+export interface UpstreamAttempt {
+  readonly namespace: string;
+  readonly operation: string;
+  readonly method: string;
+  /** The HTTP status, or why there is none. */
+  readonly status: number | 'timeout' | 'unreachable' | 'too_large' | 'cancelled';
+  readonly durationMs: number;
 }
 
 /**
@@ -150,9 +162,31 @@ export class HttpClient {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
-  /** One attempt (a multipart body is serialised first, so every attempt resends the same bytes). */
-  #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
-    if (planned.body instanceof FormData) return this.#sendMultipart(op, planned, planned.body, timeoutMs, options);
+  /** One attempt, reported to `onAttempt` when the client has an observer (metrics). */
+  async #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
+    const observe = this.#options.onAttempt;
+    if (!observe) return this.#attempt(op, planned, timeoutMs, options);
+    const started = performance.now();
+    const report = (status: UpstreamAttempt['status']): void =>
+      observe({ namespace: this.#ns.namespace, operation: op.name, method: planned.method, status, durationMs: performance.now() - started });
+    try {
+      const response = await this.#attempt(op, planned, timeoutMs, options);
+      report(response.status);
+      return response;
+    } catch (error) {
+      report(
+        error instanceof UpstreamTimeoutError ? 'timeout'
+          : error instanceof UpstreamUnreachableError ? 'unreachable'
+          : error instanceof UpstreamResponseTooLargeError ? 'too_large'
+          : 'cancelled',
+      );
+      throw error;
+    }
+  }
+
+  /** The request itself (a multipart body is serialised first, so every attempt resends the same bytes). */
+  #attempt(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
+    if (planned.body instanceof FormData) return this.#attemptMultipart(op, planned, planned.body, timeoutMs, options);
     const limits = { timeoutMs, maxBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, signal: options.signal, cancel: options.cancel };
     const errors = {
       timeout: () => new UpstreamTimeoutError(op.name, timeoutMs),
@@ -165,10 +199,10 @@ export class HttpClient {
     );
   }
 
-  async #sendMultipart(op: OperationSpec, planned: PlannedRequest, form: FormData, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
+  async #attemptMultipart(op: OperationSpec, planned: PlannedRequest, form: FormData, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
     const encoded = new Response(form);
     const headers = { ...planned.headers, 'content-type': encoded.headers.get('content-type') ?? 'multipart/form-data' };
-    return this.#send(op, { ...planned, headers, body: new Uint8Array(await encoded.arrayBuffer()) }, timeoutMs, options);
+    return this.#attempt(op, { ...planned, headers, body: new Uint8Array(await encoded.arrayBuffer()) }, timeoutMs, options);
   }
 }
 
@@ -194,7 +228,7 @@ function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<s
   try {
     if (/json/i.test(type) || (format === 'json' && type === '')) return JSON.parse(text);
     // A declared non-JSON format is converted as the spec says, whatever the content type claims.
-    if (format !== 'json' && (CONVERTIBLE_FORMATS as readonly string[]).includes(format)) return formatToJson(format, text);
+    if (format !== 'json' && (CONVERTIBLE_FORMATS as readonly string[]).includes(format)) return formatToJson(format, text, op.outputSchema);
   } catch {
     // unparsable: callers get the raw bytes (pass-through) and no data
   }

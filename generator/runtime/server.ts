@@ -4,13 +4,19 @@
  * in-flight requests on SIGTERM/SIGINT. Adapters bind to 127.0.0.1 unless told otherwise.
  */
 import { parseArgs } from 'node:util';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { DestinationStream } from 'pino';
 import type { ServerAuthSpec } from './auth.js';
 import { Bindings, type BindSpec } from './bindings.js';
-import type { ClientOptions } from './http.js';
-import { mountMcpHttp, serveMcpStdio } from './mcp.js';
+import { mountDocsUi } from './docs-ui.js';
+import { mountHealth, readiness } from './health.js';
+import type { ClientOptions, UpstreamAttempt } from './http.js';
+import { createLogger, currentRequestId, installRequestLogging, LOG_LEVELS, requestId, type LogLevel } from './logging.js';
+import { mountMcpHttp, observeTools, serveMcpStdio } from './mcp.js';
+import { mcpClientConfig, type LaunchCommand } from './mcp-config.js';
+import { createMetrics, mountMetrics } from './metrics.js';
 import type { RetryPolicy } from './retry.js';
 
 export interface Closeable {
@@ -39,10 +45,13 @@ export interface McpAdapterDefinition<Clients> {
 export interface CapabilityDefinition<Clients extends Record<string, Closeable>> {
   readonly name: string;
   readonly version: string;
-  readonly consumes: readonly { readonly namespace: string; readonly baseUri: string }[];
+  /** `hostInputs`: base-URI host variables every operation takes from the caller instead. */
+  readonly consumes: readonly { readonly namespace: string; readonly baseUri: string; readonly hostInputs?: readonly string[] }[];
   readonly binds: readonly BindSpec[];
   /** Absolute directory relative bind files are resolved against. */
   readonly bindsBaseDir: string;
+  /** Bind variables the capability's templates use (readiness waits for these only). */
+  readonly requires?: readonly string[];
   readonly createClients: (optionsFor: (namespace: string) => ClientOptions) => Clients;
   readonly rest: readonly RestAdapterDefinition<Clients>[];
   readonly mcp: readonly McpAdapterDefinition<Clients>[];
@@ -65,8 +74,16 @@ export interface ServerOptions {
   /** Bind variable values given directly (embedding, tests). */
   readonly bindValues?: Readonly<Record<string, string>>;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Fastify request logging (off by default). */
+  /** Log level; the command line defaults to info, an embedding caller to silent. */
+  readonly logLevel?: LogLevel;
+  /** Shorthand for `logLevel: 'info'` (kept for embedding callers). */
   readonly logger?: boolean;
+  /** Where JSON log lines go (default stdout, or stderr when MCP uses stdio). */
+  readonly logDestination?: DestinationStream;
+  /** Serve Prometheus metrics at `/metrics` (off by default). */
+  readonly metrics?: boolean;
+  /** Command line only: print an `mcpServers` client config and exit. */
+  readonly printMcpConfig?: boolean;
 }
 
 export interface RunningCapability<Clients> {
@@ -89,6 +106,9 @@ export const SERVER_USAGE = `Options (each has an environment twin):
   --mcp-transport http|stdio  MCP transport (NAFTIKO_MCP_TRANSPORT; default: the spec's)
   --timeout-ms <ms>           upstream timeout per attempt (NAFTIKO_TIMEOUT_MS; default 30000)
   --allowed-host <name>       extra Host accepted by /mcp, repeatable (NAFTIKO_ALLOWED_HOSTS="a,b")
+  --log-level <level>         ${LOG_LEVELS.join('|')} (NAFTIKO_LOG_LEVEL; default info); JSON lines on stdout
+  --metrics                   serve Prometheus metrics at /metrics (NAFTIKO_METRICS=1; default off)
+  --print-mcp-config          print an mcpServers client config (stdio and HTTP) and exit
   --help                      this text`;
 
 /** Flags first, then `NAFTIKO_*` environment variables, then defaults. */
@@ -108,6 +128,9 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         'mcp-transport': { type: 'string' },
         'timeout-ms': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        metrics: { type: 'boolean' },
+        'print-mcp-config': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -119,6 +142,10 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   if (transport !== undefined && transport !== 'http' && transport !== 'stdio') {
     throw new UsageError(`--mcp-transport must be http or stdio, not "${transport}"`);
   }
+  const level = values['log-level'] ?? (env.NAFTIKO_LOG_LEVEL || 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${level}"`);
+  }
   return {
     host: values.host ?? env.NAFTIKO_HOST,
     restPort: port('--rest-port', values['rest-port'] ?? env.NAFTIKO_REST_PORT),
@@ -128,6 +155,9 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     mcpTransport: transport,
     timeoutMs: port('--timeout-ms', values['timeout-ms'] ?? env.NAFTIKO_TIMEOUT_MS, Number.MAX_SAFE_INTEGER),
     allowedHosts: values['allowed-host'] ?? split(env.NAFTIKO_ALLOWED_HOSTS),
+    logLevel: level as LogLevel,
+    metrics: values.metrics ?? flag('NAFTIKO_METRICS', env.NAFTIKO_METRICS),
+    printMcpConfig: values['print-mcp-config'] ?? false,
     env,
   };
 }
@@ -137,6 +167,12 @@ function port(flag: string, text: string | undefined, max = 65535): number | und
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0 || n > max) throw new UsageError(`${flag} must be a whole number from 0 to ${max}, not "${text}"`);
   return n;
+}
+
+function flag(name: string, text: string | undefined): boolean {
+  if (text === undefined || /^(|0|false|no|off)$/i.test(text)) return false;
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  throw new UsageError(`${name} must be 1 or 0, not "${text}"`);
 }
 
 function split(text: string | undefined): string[] {
@@ -155,6 +191,10 @@ function pairs(flag: string, items: readonly string[]): Record<string, string> {
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
 /** Starts every adapter of a capability; `close()` drains and stops them. */
 export async function startCapability<Clients extends Record<string, Closeable>>(
   def: CapabilityDefinition<Clients>,
@@ -167,6 +207,21 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     }
   }
   const bindings = new Bindings(def.binds, { env, baseDir: def.bindsBaseDir, values: options.bindValues });
+  const usesStdio = def.mcp.some((m) => (options.mcpTransport ?? m.transport) === 'stdio');
+  const logger = createLogger({
+    level: options.logLevel ?? (options.logger ? 'info' : 'silent'),
+    // stdout belongs to the MCP stdio transport when it is used.
+    destination: options.logDestination ?? (usesStdio ? 'stderr' : 'stdout'),
+    secretNames: [...def.rest, ...def.mcp].flatMap((a) => (a.auth?.type === 'apikey' ? [a.auth.key] : [])),
+  });
+  const metrics = options.metrics ? await createMetrics() : undefined;
+  const onAttempt =
+    metrics || logger.isLevelEnabled('debug')
+      ? (a: UpstreamAttempt): void => {
+          logger.debug({ requestId: currentRequestId(), namespace: a.namespace, operation: a.operation, method: a.method, status: a.status, durationMs: round(a.durationMs) }, 'upstream call');
+          metrics?.upstream(a.namespace, a.operation, String(a.status), a.durationMs / 1000);
+        }
+      : undefined;
   const clients = def.createClients((namespace) => ({
     baseUri: options.baseUris?.[namespace],
     variables: options.variables,
@@ -174,7 +229,15 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     retry: options.retry,
     bindings,
     env,
+    ...(onAttempt ? { onAttempt } : {}),
   }));
+  const check = () =>
+    readiness({ consumes: def.consumes, requires: def.requires ?? [], baseUris: options.baseUris ?? {}, variables: options.variables ?? {}, env, bindings });
+  /** Built-ins go after the generated routes so that a spec's own /health, /ready... wins. */
+  const mountBuiltIns = (app: FastifyInstance): void => {
+    mountHealth(app, check);
+    if (metrics) mountMetrics(app, metrics);
+  };
 
   const apps: FastifyInstance[] = [];
   const rest: { namespace: string; url: string }[] = [];
@@ -182,13 +245,18 @@ export async function startCapability<Clients extends Record<string, Closeable>>
   let stopStdio: (() => Promise<void>) | undefined;
   const newApp = (): FastifyInstance => {
     const app = Fastify({
-      logger: options.logger ?? false,
+      loggerInstance: logger as FastifyBaseLogger,
+      // Our own one line per request (logging.ts) replaces Fastify's incoming/completed pair.
+      logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+      requestIdHeader: false,
+      genReqId: (req) => requestId(req.headers['x-request-id']),
       routerOptions: { ignoreTrailingSlash: true },
       bodyLimit: 1024 * 1024,
       requestTimeout: 120_000,
       forceCloseConnections: 'idle',
       return503OnClosing: true,
     });
+    installRequestLogging(app, metrics ? { onFinished: (m, route, status, seconds) => metrics.request(m, route, status, seconds) } : {});
     apps.push(app);
     return app;
   };
@@ -204,6 +272,8 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     for (const adapter of def.rest) {
       const app = newApp();
       await app.register(adapter.plugin, { clients, bindings, auth: adapter.auth });
+      mountBuiltIns(app);
+      mountDocsUi(app);
       const host = options.host ?? adapter.address ?? '127.0.0.1';
       rest.push({ namespace: adapter.namespace, url: await listen(app, host, options.restPort ?? adapter.port) });
     }
@@ -216,6 +286,10 @@ export async function startCapability<Clients extends Record<string, Closeable>>
           { name: adapter.namespace, version: def.version },
           { jsonSchemaValidator, ...(adapter.description ? { instructions: adapter.description } : {}) },
         );
+        observeTools(server, (tool, outcome, ms) => {
+          logger.info({ requestId: currentRequestId(), tool, outcome, durationMs: round(ms) }, 'tool call');
+          metrics?.tool(tool, outcome, ms / 1000);
+        });
         adapter.register(server, { clients, bindings });
         return server;
       };
@@ -233,6 +307,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       await app.register(async (scope) =>
         mountMcpHttp(scope, { createServer, auth: adapter.auth, bindings, allowedHosts }),
       );
+      mountBuiltIns(app);
       mcp.push({ namespace: adapter.namespace, url: `${await listen(app, host, options.mcpPort ?? adapter.port ?? 0)}/mcp` });
     }
   } catch (error) {
@@ -261,10 +336,15 @@ export async function startCapability<Clients extends Record<string, Closeable>>
   };
 }
 
-/** CLI entry of a generated `server.ts`: start, print URLs, drain on SIGTERM/SIGINT, exit 0. */
+/**
+ * CLI entry of a generated `server.ts`: start, print URLs, drain on SIGTERM/SIGINT, exit 0.
+ * `launch` says how this server is started (for `--print-mcp-config`); by default the same
+ * node, node options and entry file as this process.
+ */
 export async function runCapability<Clients extends Record<string, Closeable>>(
   def: CapabilityDefinition<Clients>,
   argv: readonly string[] = process.argv.slice(2),
+  launch: LaunchCommand = { command: process.execPath, args: [...process.execArgv, ...(process.argv[1] ? [process.argv[1]] : [])] },
 ): Promise<void> {
   let options: ServerOptions;
   try {
@@ -273,6 +353,11 @@ export async function runCapability<Clients extends Record<string, Closeable>>(
     const message = (error as Error).message;
     process.stderr.write(`${message ? `error: ${message}\n\n` : ''}Usage: server [options]\n${SERVER_USAGE}\n`);
     process.exit(message ? 2 : 0);
+  }
+  if (options.printMcpConfig) {
+    // Exit once written: on some platforms a pipe is asynchronous and an early exit truncates.
+    process.stdout.write(`${JSON.stringify(mcpClientConfig(def, options, launch), null, 2)}\n`, () => process.exit(0));
+    return;
   }
   let running: RunningCapability<Clients>;
   try {

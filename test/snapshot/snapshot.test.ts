@@ -15,7 +15,7 @@ const CASES = [
   '../shared/corpus/naftiko-examples/tests/http/http-body-capability.yaml',
   '../shared/corpus/naftiko-examples/tutorial/step-3-shipyard-auth.yml',
 ];
-const FILES = ['types.ts', 'client.ts', 'routes.ts', 'mcp.ts', 'server.ts', 'index.ts'];
+const FILES = ['types.ts', 'outputs.ts', 'client.ts', 'routes.ts', 'mcp.ts', 'server.ts', 'index.ts', 'openapi.json'];
 const out = scratchDir('snapshot');
 
 beforeAll(async () => {

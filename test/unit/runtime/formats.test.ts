@@ -1,15 +1,12 @@
 // outputRawFormat conversions (semantics doc §3.7; case R11).
 import { describe, expect, it } from 'vitest';
 import { formatToJson } from '../../../generator/runtime/formats.js';
-import { shapeOutput } from '../../../generator/runtime/output.js';
 
 describe('formatToJson', () => {
   it('R11: xml drops the root, repeats become arrays, scalars are strings', () => {
     const xml = '<root><user><id>1</id><name>Alice</name></user><user><id>2</id><name>Bob &amp; co</name></user></root>';
     const data = formatToJson('xml', xml);
     expect(data).toEqual({ user: [{ id: '1', name: 'Alice' }, { id: '2', name: 'Bob & co' }] });
-    const shape = { kind: 'array' as const, mapping: '$.user', items: { kind: 'object' as const, properties: [{ key: 'id', shape: { kind: 'value' as const, type: 'string', mapping: '$.id' } }, { key: 'name', shape: { kind: 'value' as const, type: 'string', mapping: '$.name' } }] } };
-    expect(shapeOutput(shape, data)).toEqual([{ id: '1', name: 'Alice' }, { id: '2', name: 'Bob & co' }]);
   });
 
   it('refuses DTDs (no entity expansion) and malformed XML', () => {
@@ -24,5 +21,62 @@ describe('formatToJson', () => {
     ['yaml', 'a: 1\nb: [x, y]\n', { a: 1, b: ['x', 'y'] }],
   ])('%s', (format, text, want) => {
     expect(formatToJson(format, text)).toEqual(want);
+  });
+});
+
+describe('html tables', () => {
+  const page = `<!doctype html><html><head><style>td { x: "<table>" }</style></head><body>
+    <table class="nav"><tr><td>skip</td></tr></table>
+    <div id="main"><table class="products wide">
+      <thead><tr><th>Name</th><th>Price</th></tr></thead>
+      <tbody>
+        <tr><td>Widget &amp; co</td><td>9.99</td>
+        <tr><td><b>Gadget</b><br>XL</td><td>&#x31;0</td></tr>
+      </tbody>
+    </table></div><!-- <table><tr><td>comment</td></tr></table> --></body></html>`;
+
+  it.each([
+    ['no selector: every table', undefined, [[], [{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['tag.class', 'table.products', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['descendant of an id', '#main table', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['a container selects its tables', 'div#main', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['no match', 'table.none', []],
+  ])('%s', (_name, selector, want) => {
+    expect(formatToJson('html', page, selector)).toEqual({ tables: want });
+  });
+});
+
+describe('markdown', () => {
+  const doc = `---
+title: Readme
+tags: [a, b]
+---
+# Features
+
+| Feature | Status |
+|:--------|-------:|
+| Search  | done   |
+| Pipes \\| too | wip |
+
+## Notes
+Some *text*.
+
+\`\`\`
+# not a heading
+| not | a table |
+|---|---|
+\`\`\`
+`;
+
+  it('front matter, tables keyed by their header, sections with their content', () => {
+    const data = formatToJson('markdown', doc) as { frontMatter: unknown; tables: unknown; sections: { heading: string; level: number; content: string }[] };
+    expect(data.frontMatter).toEqual({ title: 'Readme', tags: ['a', 'b'] });
+    expect(data.tables).toEqual([[{ Feature: 'Search', Status: 'done' }, { Feature: 'Pipes | too', Status: 'wip' }]]);
+    expect(data.sections.map((s) => [s.heading, s.level])).toEqual([['Features', 1], ['Notes', 2]]);
+    expect(data.sections[1]!.content).toContain('# not a heading');
+  });
+
+  it('outputSchema is a heading prefix that filters sections and their tables', () => {
+    expect(formatToJson('markdown', doc, 'Not')).toMatchObject({ tables: [], sections: [{ heading: 'Notes' }] });
   });
 });
