@@ -3,7 +3,7 @@
  * Inbound authentication of generated REST and MCP servers (the spec's `exposes[].authentication`).
  * Secrets come from binds; comparison is constant-time; a failure never says which part was wrong.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Bindings } from './bindings.js';
 import { renderText } from './template.js';
@@ -83,9 +83,9 @@ function constantTimeEquals(): (given: string, expected: string) => boolean {
     if (expected === '') return false;
     if (expected !== lastExpected) {
       lastExpected = expected;
-      lastDigest = createHash('sha256').update(expected).digest();
+      lastDigest = hash('sha256', expected, 'buffer');
     }
-    const a = createHash('sha256').update(given).digest();
+    const a = hash('sha256', given, 'buffer');
     return timingSafeEqual(a, lastDigest!) && given.length === expected.length;
   };
 }

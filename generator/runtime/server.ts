@@ -281,13 +281,13 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       // Stateless HTTP builds a server per request; they share one JSON Schema validator, which
       // the SDK would otherwise create (a new Ajv) for every request.
       const jsonSchemaValidator = new AjvJsonSchemaValidator();
-      const createServer = (): McpServer => {
+      const createServer = (requestId?: string): McpServer => {
         const server = new McpServer(
           { name: adapter.namespace, version: def.version },
           { jsonSchemaValidator, ...(adapter.description ? { instructions: adapter.description } : {}) },
         );
         observeTools(server, (tool, outcome, ms) => {
-          logger.info({ requestId: currentRequestId(), tool, outcome, durationMs: round(ms) }, 'tool call');
+          logger.info({ requestId: requestId ?? currentRequestId(), tool, outcome, durationMs: round(ms) }, 'tool call');
           metrics?.tool(tool, outcome, ms / 1000);
         });
         adapter.register(server, { clients, bindings });
