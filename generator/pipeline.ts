@@ -10,6 +10,7 @@ import { buildModel } from './model/build.js';
 import type { CapabilityModel } from './model/ir.js';
 import { validateSpec } from './validate/validate.js';
 import { GenerationCache } from './write/cache.js';
+import { capabilityName } from './cli/inputs.js';
 
 export interface CapabilityResult {
   readonly file: string;
@@ -22,9 +23,7 @@ export interface CapabilityResult {
   readonly importOnly?: boolean;
 }
 
-export function capabilityName(file: string): string {
-  return basename(file).replace(/\.(ya?ml)$/i, '');
-}
+export { capabilityName };
 
 export interface PipelineOptions {
   /** Output root (absolute or relative to cwd). */
@@ -41,6 +40,7 @@ export function runPipeline(file: string, options: PipelineOptions): CapabilityR
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   if (!loaded.spec || hasErrors(diagnostics)) return { file, name, diagnostics };
   let inputKey: string | undefined;
+  const imports = [...loaded.imports.values()].map((i) => resolve(i.file));
   if (options.cache && !options.validateOnly) {
     inputKey = GenerationCache.inputKey(resolve(options.outDir), loaded.spec.text, [...loaded.imports.values()].map((i) => i.text));
     const files = options.cache.lookup(resolve(file), inputKey, resolve(options.outDir, name));
@@ -49,6 +49,7 @@ export function runPipeline(file: string, options: PipelineOptions): CapabilityR
   const doc = loaded.spec.doc as Record<string, unknown>;
   if (doc.capability === undefined && doc.consumes !== undefined) {
     diagnostics.push(...validateSpec(loaded.spec));
+    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, new Map(), imports, true);
     return { file, name, diagnostics, importOnly: true };
   }
   diagnostics.push(...validateSpec(loaded.spec));
@@ -66,7 +67,7 @@ export function runPipeline(file: string, options: PipelineOptions): CapabilityR
   try {
     const files = generateCapability(built.model);
     // Only clean results are cached, so warnings are printed again on every run.
-    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, files);
+    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, files, imports);
     return { file, name, diagnostics, model: built.model, files };
   } catch (error) {
     // A generator bug, not a spec problem: say so plainly, at the spec, and write nothing.

@@ -1,7 +1,6 @@
 /** `naftiko-codegen import <openapi>`: a capability (consumes + REST + MCP) from an OpenAPI 2/3 document. */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ImportError, importOpenApiFile } from '../openapi/import.js';
 import { InputError } from './inputs.js';
 import { writeResult, type CommandContext } from './io.js';
 
@@ -22,8 +21,10 @@ export function registerImportCommand(program: Command, ctx: CommandContext): vo
       '',
       'Then: naftiko-codegen validate capabilities/petstore.yaml && naftiko-codegen generate',
     ].join('\n'))
-    .action((file: string, opts: { tag?: string; out?: string; baseUri?: string; force?: boolean }) => {
+    .action(async (file: string, opts: { tag?: string; out?: string; baseUri?: string; force?: boolean }) => {
       if (!existsSync(file)) throw new InputError(`${file}: no such file`);
+      // Loaded here, not at start-up: other commands (an unchanged `generate`) do not need it.
+      const { ImportError, importOpenApiFile } = await import('../openapi/import.js');
       if (opts.baseUri !== undefined && !/^https?:\/\/[^/]+/i.test(opts.baseUri)) throw new InputError(`--base-uri must be an http(s) URL, not "${opts.baseUri}"`);
       let result;
       try {

@@ -1,6 +1,6 @@
 /** Command-line inputs (files or folders) → the capability files to process, in a stable order. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -19,4 +19,9 @@ export function expandInputs(inputs: readonly string[]): string[] {
     }
   }
   return [...new Set(files)];
+}
+
+/** Output folder name of a capability file: its base name without `.yaml`/`.yml`. */
+export function capabilityName(file: string): string {
+  return basename(file).replace(/\.(ya?ml)$/i, '');
 }

@@ -7,11 +7,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { formatDiagnostic } from '../diagnostics.js';
-import { RUNTIME_DIR, runtimeFiles } from '../emit/generate.js';
-import { capabilityName, runPipeline, type CapabilityResult } from '../pipeline.js';
+import { RUNTIME_DIR, runtimeFiles } from '../emit/runtime-files.js';
+import type { CapabilityResult } from '../pipeline.js';
 import { applyChanges, compare, MANIFEST, manifestText, type OutputTree } from '../write/output.js';
 import { GenerationCache } from '../write/cache.js';
-import { expandInputs, InputError } from './inputs.js';
+import { capabilityName, expandInputs, InputError } from './inputs.js';
 import { processIo, type CommandContext, type Io } from './io.js';
 import { registerImportCommand } from './import.js';
 import { registerNewCommand } from './new.js';
@@ -19,8 +19,14 @@ import { registerOpenApiCommand } from './openapi.js';
 
 const VERSION = '0.1.0';
 
-/** Runs every input through the pipeline and assembles the wanted output tree. */
-function render(inputs: string[], outDir: string, io: Io, cache?: GenerationCache): { results: CapabilityResult[]; tree: OutputTree; failed: Set<string> } {
+/**
+ * The generator's stages (YAML, JSON Schema, model, templates, TypeScript formatter) are loaded
+ * only when a capability has to be rendered: a run where nothing changed reads files and hashes.
+ */
+const loadPipeline = (): Promise<typeof import('../pipeline.js')> => import('../pipeline.js');
+
+/** Runs every input through the pipeline (or the incremental cache) and assembles the wanted output tree. */
+async function render(inputs: string[], outDir: string, io: Io, cache?: GenerationCache): Promise<{ results: CapabilityResult[]; tree: OutputTree; failed: Set<string> }> {
   const files = expandInputs(inputs.length ? inputs : ['capabilities']);
   const tree: OutputTree = new Map();
   const failed = new Set<string>();
@@ -35,7 +41,10 @@ function render(inputs: string[], outDir: string, io: Io, cache?: GenerationCach
       continue;
     }
     owners.set(name, file);
-    const result = runPipeline(file, { outDir, ...(cache ? { cache } : {}) });
+    const cached = cache?.lookupFile(resolve(file), resolve(outDir, name));
+    const result: CapabilityResult = cached
+      ? { file, name, diagnostics: [], ...cached }
+      : (await loadPipeline()).runPipeline(file, { outDir, ...(cache ? { cache } : {}) });
     results.push(result);
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));
     if (result.importOnly) continue;
@@ -71,11 +80,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[inputs...]', 'capability files or folders')
     .option('-o, --out <dir>', 'output folder', 'generated')
     .addHelpText('after', '\nExamples:\n  naftiko-codegen generate\n  naftiko-codegen generate capabilities/x.yaml --out src/generated')
-    .action((inputs: string[], opts: { out: string }) => {
+    .action(async (inputs: string[], opts: { out: string }) => {
       const outDir = resolve(opts.out);
       const started = Date.now();
       const cache = new GenerationCache(outDir);
-      const { results, tree, failed } = render(inputs, outDir, io, cache);
+      const { results, tree, failed } = await render(inputs, outDir, io, cache);
       const comparison = compare(outDir, tree, failed, false);
       applyChanges(outDir, tree, comparison);
       cache.save();
@@ -94,9 +103,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument('[inputs...]', 'capability files or folders')
     .option('-o, --out <dir>', 'output folder', 'generated')
     .addHelpText('after', '\nExamples:\n  naftiko-codegen check            # in CI, next to the tests\n  naftiko-codegen check capabilities/x.yaml --out src/generated')
-    .action((inputs: string[], opts: { out: string }) => {
+    .action(async (inputs: string[], opts: { out: string }) => {
       const outDir = resolve(opts.out);
-      const { tree, failed } = render(inputs, outDir, io);
+      const { tree, failed } = await render(inputs, outDir, io);
       const comparison = compare(outDir, tree, failed, true);
       const words = { added: 'missing', changed: 'differs', removed: 'extra' } as const;
       for (const change of comparison.changes.slice(0, 50)) io.err(`${words[change.kind]}: ${opts.out}/${change.path}`);
@@ -114,8 +123,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .description('report diagnostics only; generate nothing')
     .argument('[inputs...]', 'capability files or folders')
     .addHelpText('after', '\nExamples:\n  naftiko-codegen validate\n  naftiko-codegen validate capabilities/x.yaml')
-    .action((inputs: string[]) => {
+    .action(async (inputs: string[]) => {
       const files = expandInputs(inputs.length ? inputs : ['capabilities']);
+      const { runPipeline } = await loadPipeline();
       let failures = 0;
       for (const file of files) {
         const result = runPipeline(file, { outDir: resolve('generated'), validateOnly: true });

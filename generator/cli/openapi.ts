@@ -3,8 +3,6 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, hasErrors } from '../diagnostics.js';
-import { exportOpenApi, formatFor, openApiText } from '../openapi/export.js';
-import { runPipeline } from '../pipeline.js';
 import { InputError } from './inputs.js';
 import { writeResult, type CommandContext } from './io.js';
 
@@ -22,8 +20,10 @@ export function registerOpenApiCommand(program: Command, ctx: CommandContext): v
       '',
       'The generated REST server serves the same document at GET /openapi.json.',
     ].join('\n'))
-    .action((file: string, opts: { out?: string }) => {
+    .action(async (file: string, opts: { out?: string }) => {
       if (!existsSync(file)) throw new InputError(`${file}: no such file`);
+      // Loaded here, not at start-up: other commands (an unchanged `generate`) do not need them.
+      const [{ runPipeline }, { exportOpenApi, formatFor, openApiText }] = await Promise.all([import('../pipeline.js'), import('../openapi/export.js')]);
       const result = runPipeline(file, { outDir: resolve('generated'), validateOnly: true });
       for (const d of result.diagnostics) ctx.io.err(formatDiagnostic(d));
       if (result.importOnly) {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
+import { decodeSpec } from './decode.js';
 
 export type SpecPath = readonly (string | number)[];
 
@@ -89,10 +90,8 @@ function importPath(location: string, dir: string): string | undefined {
 
 function parseSpec(file: string, bytes: Buffer): { spec?: LoadedSpec; diagnostics: Diagnostic[] } {
   if (bytes.length > MAX_BYTES) return { diagnostics: [diag(file, 1, 1, 'too-large', `the file is larger than ${MAX_BYTES} bytes`)] };
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  const text = decodeSpec(bytes);
+  if (text === undefined) {
     // The lenient decoding marks the first bad byte with U+FFFD: report its line and column.
     const lenient = new TextDecoder('utf-8').decode(bytes);
     const before = lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')));
@@ -100,7 +99,6 @@ function parseSpec(file: string, bytes: Buffer): { spec?: LoadedSpec; diagnostic
     const col = before.length - before.lastIndexOf('\n');
     return { diagnostics: [diag(file, line, col, 'encoding', 'the file is not valid UTF-8', 'save it as UTF-8')] };
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const pos = (offset: number): { line: number; col: number } => lineCounter.linePos(Math.max(0, offset));

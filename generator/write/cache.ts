@@ -3,14 +3,23 @@
  * unchanged since a clean run, and whose output files are still exactly what was written, is not
  * rendered again. The cache lives in node_modules/.cache (never committed, never checked); `check`
  * never uses it, so a hand edit or a stale cache can only cost time, not correctness.
+ *
+ * An entry remembers which files the spec imported, so an unchanged capability is recognised
+ * from the bytes of its files alone (`lookupFile`): no YAML is parsed and the generator's heavy
+ * stages are not even loaded when nothing changed.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decodeSpec } from '../load/decode.js';
 
 interface Entry {
   readonly input: string;
+  /** Absolute paths of the files the spec imported (`location:`), in the order they were read. */
+  readonly imports?: readonly string[];
+  /** A shared consumes file: validated, nothing generated. */
+  readonly importOnly?: boolean;
   /** Output-relative path → sha256 of the bytes written. */
   readonly files: Record<string, string>;
 }
@@ -40,9 +49,11 @@ export const sha256 = (data: string | Buffer): string => createHash('sha256').up
 
 export class GenerationCache {
   readonly #path: string;
+  readonly #outDir: string;
   readonly #entries: Record<string, Entry>;
 
   constructor(outDir: string) {
+    this.#outDir = outDir;
     this.#path = join(ROOT, 'node_modules', '.cache', 'naftiko-codegen', `${sha256(outDir).slice(0, 16)}.json`);
     let entries: Record<string, Entry> = {};
     try {
@@ -77,8 +88,37 @@ export class GenerationCache {
     return files;
   }
 
-  remember(file: string, input: string, files: ReadonlyMap<string, string>): void {
-    this.#entries[file] = { input, files: Object.fromEntries([...files].map(([p, t]) => [p, sha256(t)])) };
+  /**
+   * The cached result of an unchanged capability file, recognised without parsing it: its bytes
+   * and those of the files it imported give the same key as when it was generated.
+   */
+  lookupFile(file: string, capabilityDir: string): { files: Map<string, string>; importOnly?: true } | undefined {
+    const entry = this.#entries[file];
+    if (!entry?.imports) return undefined;
+    const texts: string[] = [];
+    for (const path of [file, ...entry.imports]) {
+      let text: string | undefined;
+      try {
+        text = decodeSpec(readFileSync(path));
+      } catch {
+        return undefined;
+      }
+      if (text === undefined) return undefined;
+      texts.push(text);
+    }
+    const input = GenerationCache.inputKey(this.#outDir, texts[0]!, texts.slice(1));
+    if (entry.importOnly) return entry.input === input ? { files: new Map(), importOnly: true } : undefined;
+    const files = this.lookup(file, input, capabilityDir);
+    return files ? { files } : undefined;
+  }
+
+  remember(file: string, input: string, files: ReadonlyMap<string, string>, imports: readonly string[] = [], importOnly = false): void {
+    this.#entries[file] = {
+      input,
+      imports,
+      ...(importOnly ? { importOnly } : {}),
+      files: Object.fromEntries([...files].map(([p, t]) => [p, sha256(t)])),
+    };
   }
 
   save(): void {

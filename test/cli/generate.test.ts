@@ -72,6 +72,34 @@ describe('generate', () => {
     expect((await cli('check', IMDS, '--out', out)).code).toBe(0);
   });
 
+  it('incremental runs regenerate a capability whose imported consumes file changed', async () => {
+    const caps = dir('incr-imports');
+    writeFileSync(join(caps, 'shared.yaml'), `naftiko: 1.0.0-alpha2
+consumes:
+- {type: http, namespace: legacy, baseUri: 'https://legacy.example.com/v1', resources: [{name: vessels, path: /vessels, operations: [{name: list-vessels, method: GET}]}]}
+`);
+    writeFileSync(join(caps, 'fleet.yaml'), `naftiko: 1.0.0-alpha2
+capability:
+  consumes:
+  - {import: legacy, location: ./shared.yaml}
+  exposes:
+  - type: rest
+    namespace: fleet-rest
+    port: 8080
+    resources:
+    - {path: /vessels, operations: [{method: GET, name: list-vessels, call: legacy.list-vessels}]}
+`);
+    const out = dir('incr-imports-out');
+    expect((await cli('generate', join(caps, 'fleet.yaml'), '--out', out)).code).toBe(0);
+    expect((await cli('generate', join(caps, 'fleet.yaml'), '--out', out)).stdout).toMatch(/0 added, 0 changed, 0 removed/);
+    // Only the imported file changes: the capability must be rendered again, not read from the cache.
+    writeFileSync(join(caps, 'shared.yaml'), readFileSync(join(caps, 'shared.yaml'), 'utf8').replace('legacy.example.com/v1', 'legacy.example.com/v2'));
+    const run = await cli('generate', join(caps, 'fleet.yaml'), '--out', out);
+    expect(run.stdout).not.toMatch(/ 0 changed/);
+    expect(readFileSync(join(out, 'fleet/client.ts'), 'utf8')).toContain('https://legacy.example.com/v2');
+    expect((await cli('check', join(caps, 'fleet.yaml'), '--out', out)).code).toBe(0);
+  });
+
   it('reports invalid inputs with file:line:col, still generates the rest, and exits 1', async () => {
     const caps = dir('caps');
     cpSync(IMDS, join(caps, 'good.yaml'));
