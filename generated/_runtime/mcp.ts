@@ -7,12 +7,45 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError } from './errors.js';
 import type { UpstreamResponse } from './http.js';
 import { isJsonObject } from './json.js';
+
+/**
+ * A zod schema, as loosely as TypeScript can check it cheaply: comparing a `z.object(...)` with
+ * `ZodType` makes the checker compute the object's whole output type, per tool.
+ */
+export interface ZodSchemaLike {
+  readonly _zod: object;
+}
+
+/** A generated tool's registration data; `inputSchema` is built from the same inputs as its arguments' type. */
+export interface ToolConfig {
+  readonly title?: string;
+  readonly description?: string;
+  readonly inputSchema: ZodSchemaLike;
+  readonly annotations?: ToolAnnotations;
+}
+
+/** What a generated tool handler uses of the SDK's request context. */
+export interface ToolExtra {
+  readonly signal: AbortSignal;
+}
+
+type ToolRegistration<A> = (name: string, config: ToolConfig, handler: (args: A, extra: ToolExtra) => Promise<CallToolResult>) => unknown;
+
+/**
+ * Registers one generated tool with `server.registerTool`. The SDK infers a handler's arguments
+ * from the zod schema through layers of conditional types, per tool, which cost the type checker
+ * more than everything else in a tool; the generator writes the arguments' type `A` from the same
+ * inputs it builds the schema from (a unit test keeps the two in agreement).
+ */
+export function addTool<A>(server: McpServer, name: string, config: ToolConfig, handler: (args: A, extra: ToolExtra) => Promise<CallToolResult>): void {
+  (server.registerTool.bind(server) as unknown as ToolRegistration<A>)(name, config, handler);
+}
 
 /** Runs one upstream call and shapes the tool result; failures become `isError` results. */
 export async function toolResult(call: () => Promise<UpstreamResponse>, method: string): Promise<CallToolResult> {

@@ -4,7 +4,8 @@
  * relaying an upstream answer to the caller unchanged (status, body, content type).
  */
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifySchema, HTTPMethods, RouteOptions } from 'fastify';
 import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import type { CancelSource, UpstreamResponse } from './http.js';
@@ -13,6 +14,41 @@ import { problem, problemErrorHandler, sendProblem } from './problem.js';
 
 /** Upstream response headers worth relaying besides the body's own content type. */
 const RELAYED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'etag', 'last-modified', 'location', 'retry-after'];
+
+/** The inputs a generated route declares (what Fastify validated and coerced). */
+export interface RouteInputs {
+  readonly Params?: unknown;
+  readonly Querystring?: unknown;
+  readonly Headers?: unknown;
+  readonly Body?: unknown;
+}
+
+/** The request as a generated handler reads it (Fastify's request has this shape, and more). */
+export interface RouteRequest<I extends RouteInputs = RouteInputs> {
+  readonly method: string;
+  readonly url: string;
+  readonly params: I['Params'];
+  readonly query: I['Querystring'];
+  readonly headers: IncomingHttpHeaders & I['Headers'];
+  readonly body: I['Body'];
+}
+
+export interface GeneratedRoute<I extends RouteInputs> {
+  readonly method: HTTPMethods | readonly HTTPMethods[];
+  readonly url: string;
+  readonly exposeHeadRoute?: boolean;
+  readonly schema?: FastifySchema;
+  readonly handler: (request: RouteRequest<I>, reply: FastifyReply) => Promise<unknown>;
+}
+
+/**
+ * Registers one generated route. Fastify's own route generics (type providers, schema compilers,
+ * request and reply types resolved per route) cost the type checker more than everything else in
+ * a route, so generated routes are typed by their declared inputs only, through this function.
+ */
+export function addRoute<I extends RouteInputs = RouteInputs>(app: FastifyInstance, route: GeneratedRoute<I>): void {
+  app.route(route as unknown as RouteOptions);
+}
 
 /** Sends the upstream status and body as they came (HEAD and 204: no body). */
 export function replyUpstream(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
@@ -118,7 +154,7 @@ export function onDisconnect(reply: FastifyReply): CancelSource {
 }
 
 /** The caller request as a `forward`: wildcard path, raw query, trusted headers only, body re-encoded. */
-export function forwardRequest(request: FastifyRequest, trustedHeaders: readonly string[], prefix: string): ForwardRequest {
+export function forwardRequest(request: RouteRequest, trustedHeaders: readonly string[], prefix: string): ForwardRequest {
   const url = request.url;
   const q = url.indexOf('?');
   // The part of the raw (still encoded) path below the route's literal prefix, if the route has a wildcard.

@@ -17,7 +17,7 @@ export { RUNTIME_DIR, runtimeFiles, type FileSet } from './runtime-files.js';
 
 const OUTPUT_VALUES = ['at', 'each', 'mapList', 'asString', 'asNumber', 'asBoolean', 'asJson', 'asJsonObject', 'asJsonArray', 'renderText'];
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'onDisconnect', 'forwardRequest', 'replyUpstream', 'replyJson', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt', 'directoryResource', 'readDirectoryFile', 'filePrompt', 'locate'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'addRoute', 'addTool', 'onDisconnect', 'forwardRequest', 'replyUpstream', 'replyJson', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt', 'directoryResource', 'readDirectoryFile', 'filePrompt', 'locate'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {
@@ -59,16 +59,21 @@ export function generateCapability(model: CapabilityModel): FileSet {
 
   if (model.rest.length > 0) {
     const rest = model.rest.map(restView) as { routes: { handler: Code }[] }[];
-    const body = rest.flatMap((r) => r.routes.map((route) => route.handler.text)).join('\n') + ' setupRestPlugin(' + (model.rest.some((r) => r.forwards.length) ? ' replyUpstream( forwardRequest( onDisconnect(' : '');
+    const body = rest.flatMap((r) => r.routes.map((route) => route.handler.text)).join('\n') + ' setupRestPlugin(' +
+      (model.rest.some((r) => r.operations.length || r.forwards.length) ? ' addRoute(' : '') +
+      (model.rest.some((r) => r.forwards.length) ? ' replyUpstream( forwardRequest( onDisconnect(' : '');
     emit('routes.ts', 'routes.ts', { rest, runtimeImports: runtimeImports(body, ['Bindings', 'ServerAuthSpec']), outputImports: outputImports(body, mapped) });
   }
   if (model.mcp.length > 0) {
     const names = new SymbolTable([...TEMPLATE_NAMES, ...model.mcp.map((m) => m.registerName)]);
-    const mcp = model.mcp.map((m) => mcpView(m, (c) => names.allocate(c))) as { tools: { handler: Code }[]; resources: { handler: Code; target: Code }[]; prompts: { handler: Code }[] }[];
-    const body = mcp.flatMap((m) => [...m.tools, ...m.resources, ...m.prompts].map((t) => `${t.handler.text} ${'target' in t ? (t.target as Code).text : ''}`)).join('\n');
+    const mcp = model.mcp.map((m) => mcpView(m, (c) => names.allocate(c))) as { tools: { handler: Code; argsType: Code }[]; resources: { handler: Code; target: Code }[]; prompts: { handler: Code }[] }[];
+    const argTypes = mcp.flatMap((m) => m.tools.map((t) => t.argsType.text)).join(' ');
+    const jsonTypes = ['JsonObject', 'JsonValue'].filter((t) => new RegExp(`\\b${t}\\b`).test(argTypes));
+    const body = mcp.flatMap((m) => [...m.tools, ...m.resources, ...m.prompts].map((t) => `${t.handler.text} ${'target' in t ? (t.target as Code).text : ''}`)).join('\n') +
+      (model.mcp.some((m) => m.tools.length) ? ' addTool(' : '');
     const usesTemplates = model.mcp.some((m) => m.resources.some((r) => r.variables.length > 0));
     const needsZod = model.mcp.some((m) => m.tools.length > 0 || m.prompts.some((p) => p.arguments.length > 0));
-    emit('mcp.ts', 'mcp.ts', { mcp, usesTemplates, needsZod, runtimeImports: runtimeImports(body, ['Bindings']), outputImports: outputImports(body, mapped) });
+    emit('mcp.ts', 'mcp.ts', { mcp, usesTemplates, needsZod, runtimeImports: runtimeImports(body, ['Bindings', ...jsonTypes]), outputImports: outputImports(body, mapped) });
   }
 
   emit('server.ts', 'server.ts', {

@@ -72,6 +72,28 @@ export function toolKind(field: InputField): Kind {
   return typeKind(field.type);
 }
 
+/**
+ * TypeScript type of a tool argument: what `zodSchema` parses it into (test/unit/emit keeps the
+ * two in agreement). Generated tools declare it instead of letting the SDK infer it from zod.
+ */
+export function toolTs(field: InputField): string {
+  if (field.in === 'body') return 'JsonValue';
+  switch (field.type) {
+    case 'string':
+    case 'file':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'array':
+      return '(string | number | boolean)[] | string';
+    case 'object':
+      return 'JsonObject';
+  }
+}
+
 /** zod schema source for a tool argument (descriptions attached by the caller). */
 export function zodSchema(field: InputField): string {
   if (field.in === 'body') return 'z.json()';

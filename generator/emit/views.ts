@@ -7,7 +7,7 @@ import type { BodySpec, NamespaceSpec, OperationSpec, ParamSpec } from '../runti
 import { OPENAPI_PATH } from '../runtime/rest.js';
 import type { CallModel, ConsumesModel, ExposedInput, InputField, McpAdapterModel, McpPromptModel, McpResourceModel, OperationModel, OrchestrationModel, OutputModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { Code, literal, propertyAccess, propertyKey, stringLiteral } from './escape.js';
-import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, zodSchema, type Kind } from './types.js';
+import { CLIENT_TS, assignable, clientKind, convertTarget, routeKind, routeSchema, routeTs, toolKind, toolTs, zodSchema, type Kind } from './types.js';
 import { camelCase } from '../model/names.js';
 
 const code = (text: string): Code => new Code(text);
@@ -306,6 +306,7 @@ export function toolView(tool: ToolModel, argsConst: string): object {
     ...tool,
     argsConst,
     argsShape: code(shape.length ? `{\n${shape.join('\n')}\n}` : '{}'),
+    argsType: code(tool.inputs.length ? objectType(tool.inputs.map((i) => ({ key: i.name, ts: toolTs(i), required: i.required }))) : 'Record<string, never>'),
     config: code(`{\n${config.join('\n')}\n}`),
     handler: code(`async (${usesArgs ? 'args' : '_args'}, ${handler.includes('extra.') ? 'extra' : '_extra'}) => ${handler}`),
     doc: tool.description,

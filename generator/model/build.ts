@@ -21,7 +21,7 @@ export const TEMPLATE_NAMES = [
   'createClients', 'definition', 'capability', 'z', 'McpServer', 'FastifyInstance', 'FastifyPluginAsync', 'runtime',
   'replyUpstream', 'replyJson', 'setupRestPlugin', 'toolResult', 'jsonResult', 'field', 'Bindings',
   'at', 'each', 'mapList', 'asString', 'asNumber', 'asBoolean', 'asJson', 'asJsonObject', 'asJsonArray', 'renderText',
-  'binds', 'bindsBaseDir', 'main', 'startCapability', 'runCapability', 'ServerOptions', 'RestPluginOptions', 'onDisconnect',
+  'binds', 'bindsBaseDir', 'main', 'startCapability', 'runCapability', 'ServerOptions', 'RestPluginOptions', 'onDisconnect', 'addRoute', 'addTool',
 ];
 
 export interface BuildOptions {

@@ -66,7 +66,7 @@ it('a 450-operation capability with hostile names generates and type-checks', as
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const mcp = readFileSync(join(dir, 'out/big/mcp.ts'), 'utf8');
-  const names = [...mcp.matchAll(/registerTool\('([^']+)'/g)].map((m) => m[1]!);
+  const names = [...mcp.matchAll(/addTool<.*?>\(server, '([^']+)'/g)].map((m) => m[1]!);
   expect(names).toHaveLength(450);
   expect(new Set(names).size).toBe(450);
   for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
