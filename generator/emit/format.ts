@@ -3,10 +3,10 @@
  * names the file and line, pointing at a generator bug), and every file is formatted the same way
  * so output is stable and reads as if written by hand.
  *
- * The TypeScript formatter is ts-morph's compiler (so output does not depend on which TypeScript
- * the project installs), driven through a one-file language service: one parse to check syntax,
- * one for the formatter. ts-morph's own `formatText` parsed each file three times and wrapped
- * every node, which made formatting most of the generation time (BENCHMARKS.md).
+ * The formatter is ts-morph's TypeScript (so output does not depend on which TypeScript the
+ * project installs), run on the tree parsed for the syntax check. ts-morph's own `formatText`
+ * parsed each file three times and wrapped every node, which made formatting most of the
+ * generation time (BENCHMARKS.md).
  */
 import { ts } from 'ts-morph';
 
@@ -36,7 +36,20 @@ export class EmitError extends Error {
   override name = 'EmitError';
 }
 
-/** The one file being formatted, served to the language service. */
+/**
+ * TypeScript's formatter entry point, internal but stable for years: it formats the very tree
+ * parsed for the syntax check (one parse per file). When a TypeScript release lacks it, the same
+ * formatter runs through a one-file language service (a second parse) — identical output.
+ */
+interface Formatting {
+  formatDocument(file: ts.SourceFile, context: unknown): ts.TextChange[];
+  getFormatContext(options: ts.FormatCodeSettings, host: { getNewLine(): string }): unknown;
+}
+const formatting = (ts as unknown as { formatting?: Partial<Formatting> }).formatting;
+const direct = typeof formatting?.formatDocument === 'function' && typeof formatting.getFormatContext === 'function' ? (formatting as Formatting) : undefined;
+const formatContext = direct?.getFormatContext(settings, { getNewLine: () => '\n' });
+
+/** The one file being formatted, served to the language service (fallback path). */
 let current = { name: '/file.ts', text: '', version: 0 };
 const host: ts.LanguageServiceHost = {
   getCompilationSettings: () => ({ target: ts.ScriptTarget.ES2022 }),
@@ -50,8 +63,19 @@ const host: ts.LanguageServiceHost = {
 };
 let service: ts.LanguageService | undefined;
 
-export function formatTypeScript(fileName: string, text: string): string {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+export type FormatterPath = 'direct' | 'service';
+
+function formattingEdits(fileName: string, text: string, source: ts.SourceFile, path: FormatterPath): readonly ts.TextChange[] {
+  if (direct && path === 'direct') return direct.formatDocument(source, formatContext);
+  current = { name: `/${fileName}`, text, version: current.version + 1 };
+  service ??= ts.createLanguageService(host, ts.createDocumentRegistry(), ts.LanguageServiceMode.Syntactic);
+  return service.getFormattingEditsForDocument(current.name, settings);
+}
+
+/** `path` is for tests: both ways give the same text; the language service is the fallback. */
+export function formatTypeScript(fileName: string, text: string, path: FormatterPath = 'direct'): string {
+  // Parent pointers are what the formatter walks; the language service sets them too.
+  const source = ts.createSourceFile(`/${fileName}`, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const problems = (source as unknown as { parseDiagnostics: readonly ts.Diagnostic[] }).parseDiagnostics;
   if (problems.length > 0) {
     const first = problems[0]!;
@@ -60,9 +84,7 @@ export function formatTypeScript(fileName: string, text: string): string {
       `generated ${fileName} does not parse at ${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')} (a generator bug; nothing was written)`,
     );
   }
-  current = { name: `/${fileName}`, text, version: current.version + 1 };
-  service ??= ts.createLanguageService(host, ts.createDocumentRegistry(), ts.LanguageServiceMode.Syntactic);
-  const formatted = reindentDocComments(applyEdits(text, service.getFormattingEditsForDocument(current.name, settings))).replace(/\n{3,}/g, '\n\n');
+  const formatted = reindentDocComments(applyEdits(text, formattingEdits(fileName, text, source, path))).replace(/\n{3,}/g, '\n\n');
   return formatted.endsWith('\n') ? formatted : `${formatted}\n`;
 }
 
