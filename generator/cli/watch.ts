@@ -62,21 +62,23 @@ export async function watchCommand(args: readonly string[], flags: GenerateFlags
       }
       for (const file of ctx.files) next.files.add(resolve(file));
       for (const r of outcome.batch.results) for (const dep of r.dependencies ?? []) next.files.add(dep);
+      // Watch first, then say so: a change made right after the line is seen.
+      set = next;
+      refreshWatchers();
       reporter.line(`${time()} ${reason}: ${outcome.summary}`);
     } catch (error) {
       if (error instanceof ConfigError) {
         reporter.diagnostics(error.diagnostics);
-        reporter.line(`${time()} ${reason}: the config has errors; waiting for a fix`);
       } else if (error instanceof InputError) {
         reporter.error(`error: ${error.message}`);
-        reporter.line(`${time()} ${reason}: waiting for a fix`);
       } else {
         throw error;
       }
       if (lastConfigFile) next.files.add(lastConfigFile);
+      set = next;
+      refreshWatchers();
+      reporter.line(`${time()} ${reason}: ${error instanceof ConfigError ? 'the config has errors' : 'nothing to generate'}; waiting for a fix`);
     }
-    set = next;
-    refreshWatchers();
   };
 
   const relevant = (dir: string, name: string | null): string | undefined => {
