@@ -18,9 +18,11 @@ export interface RequestContext {
   readonly variables?: Readonly<Record<string, string>>;
   /** Environment for host variables (`NAFTIKO_VAR_<name>`, then `<NAME>`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Extra constant headers and query parameters (deployment settings). */
+  /** Extra constant headers and query parameters (deployment settings); a query parameter replaces a same-named one of the spec. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly query?: Readonly<Record<string, string>>;
+  /** Host variable values used when neither `variables` nor the environment has one (config defaults). */
+  readonly defaultVariables?: Readonly<Record<string, string>>;
 }
 
 export interface PlannedRequest {
@@ -47,7 +49,9 @@ export function planRequest(ns: NamespaceSpec, op: OperationSpec, ctx: RequestCo
   let bodyParam: unknown;
   let hasBodyParam = false;
 
+  const replaced = (param: ParamSpec): boolean => param.in === 'query' && ctx.query !== undefined && Object.hasOwn(ctx.query, param.name);
   for (const param of [...ns.params, ...op.params]) {
+    if (replaced(param)) continue;
     const value = param.value !== undefined ? renderText(param.value, resolve) : ctx.input[param.name];
     if (value === undefined || value === null) {
       if (param.required && param.value === undefined && param.in !== 'path') {
@@ -129,11 +133,13 @@ export function planForward(ns: NamespaceSpec, forward: ForwardRequest, ctx: Req
   for (const [name, value] of Object.entries(forward.headers)) setHeader(headers, name, headerValue(name, value));
   const query: [string, string][] = [];
   for (const param of ns.params) {
-    if (param.value === undefined) continue;
+    if (param.value === undefined || (param.in === 'query' && ctx.query && Object.hasOwn(ctx.query, param.name))) continue;
     const value = renderText(param.value, resolve);
     if (param.in === 'header') setHeader(headers, param.name, headerValue(param.name, value));
     if (param.in === 'query') query.push([param.name, value]);
   }
+  for (const [name, value] of Object.entries(ctx.query ?? {})) query.push([name, value]);
+  for (const [name, value] of Object.entries(ctx.headers ?? {})) setHeader(headers, name, headerValue(name, value));
   if (ns.auth) applyAuth(ns.auth, resolve, headers, query);
   const extra = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeURIComponent(v)}`).join('&');
   const search = [forward.query, extra].filter(Boolean).join('&');
@@ -197,7 +203,7 @@ function resolveBase(ns: NamespaceSpec, ctx: RequestContext, resolve: Resolve): 
 
 function hostVariable(name: string, ctx: RequestContext, resolve: Resolve): string | undefined {
   const env = ctx.env ?? process.env;
-  const candidates = [ctx.variables?.[name], env[`NAFTIKO_VAR_${name}`], env[name.toUpperCase()]];
+  const candidates = [ctx.variables?.[name], env[`NAFTIKO_VAR_${name}`], env[name.toUpperCase()], ctx.defaultVariables?.[name]];
   for (const value of candidates) if (value) return value;
   const fromInput = resolve(name);
   return fromInput === undefined || fromInput === null ? undefined : stringify(fromInput);

@@ -51,7 +51,7 @@ function operationSpec(op: OperationModel): OperationSpec {
 }
 
 export function namespaceView(ns: ConsumesModel): object {
-  const spec: NamespaceSpec = { namespace: ns.namespace, baseUri: ns.baseUri, params: ns.params.map(paramSpec), ...(ns.auth ? { auth: ns.auth } : {}) };
+  const spec: NamespaceSpec = { namespace: ns.namespace, baseUri: ns.baseUri, params: ns.params.map(paramSpec), ...(ns.auth ? { auth: ns.auth } : {}), ...(ns.defaults ? { defaults: ns.defaults } : {}) };
   const baseNote = ns.baseUri === ''
     ? 'The spec gives no base URI: pass `baseUri` (or the server option `--base-uri`).'
     : ns.hostVariables.length > 0

@@ -100,7 +100,7 @@ describe('generate', () => {
   it('never prints a stack trace over the whole sample corpus', async () => {
     const run = await cli('generate', SAMPLE, '--out', dir('sample'));
     for (const line of run.stderr.split('\n').filter(Boolean)) {
-      expect(line).toMatch(/^(\S+:\d+:\d+: (error|warning): .+|  hint: .+)$/);
+      expect(line).toMatch(/^(\S+:\d+:\d+: (error|warning): .+|  hint: .+|progress: \d+\/\d+ files .+)$/);
     }
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
