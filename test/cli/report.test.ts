@@ -63,7 +63,7 @@ describe('summary and --json', () => {
     expect(report).toMatchObject({ version: 1, command: 'generate', ok: false, exitCode: 1 });
     expect(report.totals).toMatchObject({ capabilities: 2, written: 1, failed: 1, operations: 1, routes: 1, tools: 1 });
     const [broken, good] = report.capabilities;
-    expect(good).toMatchObject({ name: 'good', status: 'written', counts: { operations: 1, routes: 1, tools: 1, files: 6 }, diagnostics: [] });
+    expect(good).toMatchObject({ name: 'good', status: 'written', counts: { operations: 1, routes: 1, tools: 1, files: 7 }, diagnostics: [] });
     expect(good!.changes).toContainEqual({ path: 'good/client.ts', kind: 'added' });
     expect(broken).toMatchObject({ name: 'broken', file: join(input, 'broken.yaml'), status: 'failed', changes: [] });
     expect(broken!.diagnostics[0]).toMatchObject({ file: join(input, 'broken.yaml'), line: 12, severity: 'error', code: expect.any(String) });
@@ -147,10 +147,10 @@ describe('--dry-run', () => {
     expect(lines).toContain(`would create: ${out}/new/client.ts`);
     expect(lines).toContain(`would update: ${out}/keep/client.ts`);
     expect(lines).toContain(`would delete: ${out}/gone/client.ts`);
-    expect(lines.at(-1)).toMatch(/^dry run, 2 capabilities into \S+ .*: would create 6, update \d+, delete 6 files, \d+ unchanged; nothing written/);
+    expect(lines.at(-1)).toMatch(/^dry run, 2 capabilities into \S+ .*: would create 7, update \d+, delete 7 files, \d+ unchanged; nothing written/);
     expect(snapshot(out)).toEqual(before);
     expect(snapshot(input)).toEqual(specs);
     // and a real run afterwards does exactly that
-    expect((await cli('generate', input, '--out', out)).stdout).toMatch(/: 6 added, \d+ changed, 6 removed/);
+    expect((await cli('generate', input, '--out', out)).stdout).toMatch(/: 7 added, \d+ changed, 7 removed/);
   });
 });
