@@ -5,7 +5,8 @@
  * (no thundering herd on a cold start or expiry); fetches triggered by an unknown `kid` or after
  * a failure are spaced by a cooldown, so tokens with invented key ids cannot turn this server
  * into a load generator against the authorization server. When a refresh fails, the keys already
- * held stay in use (an authorization server blip must not lock every caller out).
+ * held stay in use (an authorization server blip must not lock every caller out), and keys past
+ * their TTL keep serving while the refresh runs in the background.
  */
 import { request } from 'undici';
 import { importJwk, type Jwk } from './jwt.js';
@@ -64,11 +65,12 @@ export class KeySource {
   async keys(refresh = false): Promise<readonly Jwk[]> {
     const now = Date.now();
     const due = this.#keys === undefined || refresh || now - this.#keysAt >= this.#ttl;
-    if (this.#inFlight) await this.#inFlight;
-    else if (due && now - this.#lastAttempt >= this.#cooldown) {
+    if (!this.#inFlight && due && now - this.#lastAttempt >= this.#cooldown) {
       this.#inFlight = this.#fetch().finally(() => (this.#inFlight = undefined));
-      await this.#inFlight;
     }
+    // Keys past their TTL are still good while the refresh runs: only a caller with no keys, or
+    // one whose key id we lack, waits for the fetch.
+    if (this.#inFlight && (this.#keys === undefined || refresh)) await this.#inFlight;
     if (this.#keys === undefined) throw new AuthorizationServerUnavailable(this.#lastError || 'no keys fetched yet');
     return this.#keys;
   }

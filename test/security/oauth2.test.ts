@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { OAuth2Settings } from '../../generator/runtime/oauth2.js';
 import { startRecorder, type Recorder } from '../corpus/recorder.js';
 import { cli, scratchDir, startGenerated, typecheck } from '../helpers/cli.js';
@@ -288,15 +288,21 @@ describe('authorization server unavailable', () => {
     }
   });
 
-  it('with keys held → expired caches stay in use while the refresh fails', async () => {
+  it('with keys held → keys past their TTL are refreshed in the background and stay in use while the refresh fails', async () => {
     const as = await startAuthServer([rsa]);
     const running = await start(as, { cacheTtlMs: 1, refreshCooldownMs: 0 });
     try {
       const token = signJwt(claims(as), rsa);
       const rest = `${running.rest[0]!.url}/items`;
       expect((await fetch(rest, { headers: bearer(token) })).status).toBe(200);
+      expect(as.hitsOf('/jwks')).toBe(1);
+      // Past the TTL the held keys answer at once and the refresh runs behind them.
+      await new Promise((r) => setTimeout(r, 5));
+      expect((await fetch(rest, { headers: bearer(token) })).status).toBe(200);
+      await vi.waitFor(() => expect(as.hitsOf('/jwks')).toBe(2));
       await as.close();
       await new Promise((r) => setTimeout(r, 5));
+      expect((await fetch(rest, { headers: bearer(token) })).status).toBe(200);
       expect((await fetch(rest, { headers: bearer(token) })).status).toBe(200);
     } finally {
       await running.close();
