@@ -24,3 +24,4 @@ export * from './mcp-config.js';
 export * from './steps.js';
 export * from './pick.js';
 export * from './mcp-files.js';
+export * from './oauth2.js';

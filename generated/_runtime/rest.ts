@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
+import { authChecker, logAuthFailure, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import type { UpstreamResponse } from './http.js';
 import type { ForwardRequest } from './request.js';
@@ -77,14 +77,15 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
   }
 
   const check = authChecker(options.auth, options.bindings);
-  if (check && options.auth) {
-    const scheme = challenge(options.auth);
+  if (check) {
     app.addHook('onRequest', async (request, reply) => {
       if (openapi !== undefined && request.routeOptions.url === OPENAPI_PATH) return;
       const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
-      if (check(request.headers, query)) return;
-      if (scheme) reply.header('www-authenticate', scheme);
-      return sendProblem(reply, problem(401, 'missing or invalid credentials'));
+      const result = await check(request.headers, query);
+      if (result.ok) return;
+      logAuthFailure(request.log, result);
+      for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+      return sendProblem(reply, problem(result.status, result.detail));
     });
   }
 }

@@ -17,6 +17,7 @@ import { createLogger, currentRequestId, installRequestLogging, LOG_LEVELS, requ
 import { mountMcpHttp, observeTools, serveMcpStdio } from './mcp.js';
 import { mcpClientConfig, type LaunchCommand } from './mcp-config.js';
 import { createMetrics, mountMetrics } from './metrics.js';
+import { configureOAuth2, mountProtectedResourceMetadata, type OAuth2Settings } from './oauth2.js';
 import type { RetryPolicy } from './retry.js';
 
 export interface Closeable {
@@ -84,6 +85,8 @@ export interface ServerOptions {
   readonly metrics?: boolean;
   /** Command line only: print an `mcpServers` client config and exit. */
   readonly printMcpConfig?: boolean;
+  /** Key cache, refresh cooldown, fetch timeout and clock tolerance of `oauth2` adapters (embedding, tests). */
+  readonly oauth2?: OAuth2Settings;
 }
 
 export interface RunningCapability<Clients> {
@@ -207,6 +210,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     }
   }
   const bindings = new Bindings(def.binds, { env, baseDir: def.bindsBaseDir, values: options.bindValues });
+  if (options.oauth2) configureOAuth2(bindings, options.oauth2);
   const usesStdio = def.mcp.some((m) => (options.mcpTransport ?? m.transport) === 'stdio');
   const logger = createLogger({
     level: options.logLevel ?? (options.logger ? 'info' : 'silent'),
@@ -272,6 +276,8 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     for (const adapter of def.rest) {
       const app = newApp();
       await app.register(adapter.plugin, { clients, bindings, auth: adapter.auth });
+      // Outside the plugin, so outside its authentication: clients read it before they have a token.
+      if (adapter.auth?.type === 'oauth2') mountProtectedResourceMetadata(app, adapter.auth, bindings, { adapterPath: '' });
       mountBuiltIns(app);
       mountDocsUi(app);
       const host = options.host ?? adapter.address ?? '127.0.0.1';
@@ -304,6 +310,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       await app.register(async (scope) =>
         mountMcpHttp(scope, { createServer, auth: adapter.auth, bindings, allowedHosts }),
       );
+      if (adapter.auth?.type === 'oauth2') mountProtectedResourceMetadata(app, adapter.auth, bindings, { adapterPath: '/mcp' });
       mountBuiltIns(app);
       mcp.push({ namespace: adapter.namespace, url: `${await listen(app, host, options.mcpPort ?? adapter.port ?? 0)}/mcp` });
     }

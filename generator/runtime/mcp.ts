@@ -7,7 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
+import { authChecker, logAuthFailure, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError } from './errors.js';
 import type { UpstreamResponse } from './http.js';
@@ -86,7 +86,7 @@ const PARSE_ERROR_INVALID = Symbol('invalid JSON');
 /** Serves MCP at `/mcp` (POST; GET and DELETE answer 405 in stateless mode). */
 export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): void {
   const path = options.path ?? '/mcp';
-  const check = authChecker(options.auth, options.bindings);
+  const check = authChecker(options.auth, options.bindings, { adapterPath: path });
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
 
   // JSON-RPC answers malformed JSON with a -32700 parse error, not Fastify's own 400 body.
@@ -110,11 +110,13 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
         return reply.code(403).type('application/json').send(rpcError(-32000, 'Forbidden: host or origin not allowed'));
       }
     }
-    if (check && !check(request.headers, new URLSearchParams(request.url.split('?')[1] ?? ''))) {
-      const scheme = options.auth ? challenge(options.auth) : undefined;
-      if (scheme) reply.header('www-authenticate', scheme);
-      return reply.code(401).type('application/json').send(rpcError(-32001, 'Unauthorized'));
-    }
+    if (!check) return;
+    const result = await check(request.headers, new URLSearchParams(request.url.split('?')[1] ?? ''));
+    if (result.ok) return;
+    logAuthFailure(request.log, result);
+    for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+    const message = result.status === 401 ? 'Unauthorized' : result.status === 403 ? 'Forbidden: insufficient scope' : 'Service unavailable: the access token cannot be verified right now';
+    return reply.code(result.status).type('application/json').send(rpcError(-32001, message));
   });
 
   app.post(path, async (request, reply) => {
