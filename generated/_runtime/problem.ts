@@ -3,6 +3,7 @@
  * RFC 9457 problem details: the one error shape every generated REST route answers with.
  * Details name inputs and operations, never values (a value may be a secret).
  */
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConfigurationError,
@@ -32,8 +33,10 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -92,4 +95,20 @@ export function problemErrorHandler(error: FastifyError | Error, request: Fastif
   }
   request.log.error({ err: { name: error.name, message: error.message } }, 'unexpected error');
   return sendProblem(reply, problem(500, 'unexpected error; see the server log', { instance }));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (a request line or headers
+ * over the size limit, malformed syntax, a client that never finishes) get problem+json too,
+ * written straight to the socket as Node itself would.
+ */
+export function problemClientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const detail = status === 408 ? 'the request was not received in time' : status === 431 ? 'the request line or headers are too large' : 'the request is not valid HTTP';
+  const body = JSON.stringify(problem(status, detail));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${TITLES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }

@@ -11,6 +11,7 @@ import type { ServerAuthSpec } from './auth.js';
 import { Bindings, type BindSpec } from './bindings.js';
 import type { ClientOptions } from './http.js';
 import { mountMcpHttp, serveMcpStdio } from './mcp.js';
+import { problemClientErrorHandler } from './problem.js';
 import type { RetryPolicy } from './retry.js';
 
 export interface Closeable {
@@ -188,6 +189,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       requestTimeout: 120_000,
       forceCloseConnections: 'idle',
       return503OnClosing: true,
+      clientErrorHandler: problemClientErrorHandler,
     });
     apps.push(app);
     return app;
