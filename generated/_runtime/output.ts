@@ -4,6 +4,8 @@
  * constant data) applied to the upstream JSON, or to nothing for mock outputs, whose static
  * `value`s are rendered against the caller's inputs.
  */
+import { UpstreamMalformedError } from './errors.js';
+import type { UpstreamResponse } from './http.js';
 import { jsonPath } from './jsonpath.js';
 import { renderText } from './template.js';
 
@@ -35,4 +37,13 @@ export function shapeOutput(shape: OutputShapeSpec, root: unknown, inputs: Reado
       return shape.items ? list.map((element) => shapeOutput(shape.items!, element, inputs)) : list;
     }
   }
+}
+
+/**
+ * The upstream JSON a mapping reads. A body that did not parse (truncated, or not JSON at all)
+ * is a bad gateway: mapping it would answer 200 with every field null.
+ */
+export function upstreamData(response: UpstreamResponse): unknown {
+  if (response.data === undefined && response.body.length > 0) throw new UpstreamMalformedError(response.headers['content-type']);
+  return response.data;
 }

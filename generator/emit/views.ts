@@ -122,7 +122,7 @@ function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, input
     if (step.kind === 'call') {
       // Templates see the caller's inputs and the outputs of earlier steps (`{{step.field}}`).
       const valuesFor = (names: string[]): string => `{ ...steps, ...${inputValues(names)} }`;
-      lines.push(`${target} = (await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), signal)}).data;`);
+      lines.push(`${target} = upstreamData(await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), signal)});`);
     } else {
       lines.push(`${target} = lookupStep(${propertyAccess('steps', step.index)}, ${stringLiteral(step.match)}, stepValue(${stringLiteral(step.lookupValue)}, steps), ${literal(step.fields)});`);
     }
@@ -206,7 +206,7 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'disconnectSignal(reply)');
     handler = op.output.kind === 'passthrough'
       ? `return replyUpstream(reply, await ${call});`
-      : `const response = await ${call};\nreturn replyJson(reply, response.status, shapeOutput(${shapeLiteral(op.output)}, response.data));`;
+      : `const response = await ${call};\nreturn replyJson(reply, response.status, shapeOutput(${shapeLiteral(op.output)}, upstreamData(response)));`;
   }
   return {
     ...op,
@@ -264,7 +264,7 @@ export function toolView(tool: ToolModel, argsConst: string): object {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), 'extra.signal');
     handler = tool.output.kind === 'passthrough'
       ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
-      : `toolJson(async () => shapeOutput(${shapeLiteral(tool.output)}, (await ${call}).data))`;
+      : `toolJson(async () => shapeOutput(${shapeLiteral(tool.output)}, upstreamData(await ${call})))`;
   }
   const config: string[] = [];
   if (tool.title) config.push(`title: ${stringLiteral(tool.title)},`);

@@ -9,6 +9,7 @@ import {
   InputError,
   NaftikoError,
   UpstreamHttpError,
+  UpstreamMalformedError,
   UpstreamResponseTooLargeError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
@@ -76,7 +77,7 @@ export function problemErrorHandler(error: FastifyError | Error, request: Fastif
   if (error instanceof InputError) {
     return sendProblem(reply, problem(400, error.message, { instance, errors: [{ in: 'request', name: error.input, message: error.reason }] }));
   }
-  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError || error instanceof UpstreamResponseTooLargeError) {
+  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError || error instanceof UpstreamResponseTooLargeError || error instanceof UpstreamMalformedError) {
     return sendProblem(reply, problem(error.status, error.message, { instance }));
   }
   if (error instanceof ConfigurationError) {
