@@ -60,6 +60,8 @@ export interface ServerOptions {
   readonly mcpTransport?: 'http' | 'stdio';
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy> | false;
+  /** Largest upstream answer accepted, in bytes (default 16 MiB); a larger one is a 502. */
+  readonly maxResponseBytes?: number;
   /** Extra host names accepted by the MCP endpoint's Host/Origin check. */
   readonly allowedHosts?: readonly string[];
   /** Bind variable values given directly (embedding, tests). */
@@ -88,6 +90,7 @@ export const SERVER_USAGE = `Options (each has an environment twin):
   --var <name>=<value>        base-URI host variable, repeatable (NAFTIKO_VAR_<name>)
   --mcp-transport http|stdio  MCP transport (NAFTIKO_MCP_TRANSPORT; default: the spec's)
   --timeout-ms <ms>           upstream timeout per attempt (NAFTIKO_TIMEOUT_MS; default 30000)
+  --max-response-bytes <n>    largest upstream answer accepted, else 502 (NAFTIKO_MAX_RESPONSE_BYTES; default 16777216)
   --allowed-host <name>       extra Host accepted by /mcp, repeatable (NAFTIKO_ALLOWED_HOSTS="a,b")
   --help                      this text`;
 
@@ -107,6 +110,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         var: { type: 'string', multiple: true },
         'mcp-transport': { type: 'string' },
         'timeout-ms': { type: 'string' },
+        'max-response-bytes': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
@@ -127,6 +131,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     variables: pairs('--var', values.var ?? []),
     mcpTransport: transport,
     timeoutMs: port('--timeout-ms', values['timeout-ms'] ?? env.NAFTIKO_TIMEOUT_MS, Number.MAX_SAFE_INTEGER),
+    maxResponseBytes: port('--max-response-bytes', values['max-response-bytes'] ?? env.NAFTIKO_MAX_RESPONSE_BYTES, Number.MAX_SAFE_INTEGER),
     allowedHosts: values['allowed-host'] ?? split(env.NAFTIKO_ALLOWED_HOSTS),
     env,
   };
@@ -172,6 +177,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     variables: options.variables,
     timeoutMs: options.timeoutMs,
     retry: options.retry,
+    maxResponseBytes: options.maxResponseBytes,
     bindings,
     env,
   }));
