@@ -43,6 +43,17 @@ const TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
+/** Upstream response headers worth relaying besides the body's own content type. */
+const RELAYED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'etag', 'last-modified', 'location', 'retry-after'];
+
+/** Copies the upstream headers a caller needs (content type, caching, Retry-After) onto a reply. */
+export function relayHeaders(reply: FastifyReply, headers: Readonly<Record<string, string>>): void {
+  for (const name of RELAYED_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) reply.header(name, value);
+  }
+}
+
 export function problem(status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
   return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra };
 }
@@ -58,8 +69,9 @@ export function sendProblem(reply: FastifyReply, value: Problem): FastifyReply {
 export function problemErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const instance = request.url.split('?')[0];
   if (error instanceof UpstreamHttpError) {
+    // Relayed like a success: a 429 or 503 keeps its Retry-After, so callers know when to come back.
     reply.code(error.status);
-    if (error.contentType) reply.type(error.contentType);
+    relayHeaders(reply, error.headers);
     return reply.send(Buffer.from(error.body));
   }
   const validation = (error as FastifyError).validation;
