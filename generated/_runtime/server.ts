@@ -291,6 +291,11 @@ export async function runCapability<Clients extends Record<string, Closeable>>(
   const print = (line: string): void => void (usesStdio ? process.stderr : process.stdout).write(`${line}\n`);
   for (const r of running.rest) print(`REST ${r.namespace} listening on ${r.url}`);
   for (const m of running.mcp) print(m.url === 'stdio' ? `MCP ${m.namespace} on stdio` : `MCP ${m.namespace} listening on ${m.url}`);
+  // On every interface the server cannot know its own names, so /mcp checks no Host (DNS rebinding).
+  const open = running.mcp.filter((m) => /^http:\/\/(0\.0\.0\.0|\[::\]):/.test(m.url));
+  if (open.length > 0 && (options.allowedHosts ?? []).length === 0) {
+    process.stderr.write(`warning: MCP listens on all interfaces without --allowed-host: Host and Origin are not checked (DNS rebinding); pass --allowed-host <name>\n`);
+  }
 
   const graceMs = Number(process.env.NAFTIKO_SHUTDOWN_GRACE_MS ?? 10_000);
   const shutdown = (signal: string): void => {
