@@ -9,6 +9,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerAuthSpec } from './auth.js';
 import { Bindings, type BindSpec } from './bindings.js';
 import type { ClientOptions } from './http.js';
+import { requestLogSerializer } from './logging.js';
 import { mountMcpHttp, serveMcpStdio } from './mcp.js';
 import { problemClientErrorHandler } from './problem.js';
 import type { RetryPolicy } from './retry.js';
@@ -186,9 +187,11 @@ export async function startCapability<Clients extends Record<string, Closeable>>
   const rest: { namespace: string; url: string }[] = [];
   const mcp: { namespace: string; url: string }[] = [];
   let stopStdio: (() => Promise<void>) | undefined;
-  const newApp = (): FastifyInstance => {
+  const newApp = (auth: ServerAuthSpec | undefined): FastifyInstance => {
+    // A query apikey is a credential in every URL: its value never reaches the log.
+    const queryKey = auth?.type === 'apikey' && auth.placement === 'query' ? [auth.key] : [];
     const app = Fastify({
-      logger: options.logger ?? false,
+      logger: options.logger ? { serializers: { req: requestLogSerializer(queryKey) } } : false,
       routerOptions: { ignoreTrailingSlash: true },
       bodyLimit: 1024 * 1024,
       requestTimeout: 120_000,
@@ -209,7 +212,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
 
   try {
     for (const adapter of def.rest) {
-      const app = newApp();
+      const app = newApp(adapter.auth);
       await app.register(adapter.plugin, { clients, bindings, auth: adapter.auth });
       const host = options.host ?? adapter.address ?? '127.0.0.1';
       rest.push({ namespace: adapter.namespace, url: await listen(app, host, options.restPort ?? adapter.port) });
@@ -229,7 +232,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
         mcp.push({ namespace: adapter.namespace, url: 'stdio' });
         continue;
       }
-      const app = newApp();
+      const app = newApp(adapter.auth);
       const host = options.host ?? adapter.address ?? '127.0.0.1';
       const wildcard = host === '0.0.0.0' || host === '::';
       const extra = options.allowedHosts ?? [];
@@ -269,10 +272,12 @@ export async function startCapability<Clients extends Record<string, Closeable>>
 export async function runCapability<Clients extends Record<string, Closeable>>(
   def: CapabilityDefinition<Clients>,
   argv: readonly string[] = process.argv.slice(2),
+  /** Options a wrapper fixes on top of the command line (e.g. `logger`). */
+  overrides: Partial<ServerOptions> = {},
 ): Promise<void> {
   let options: ServerOptions;
   try {
-    options = parseServerArgs(argv);
+    options = { ...parseServerArgs(argv), ...overrides };
   } catch (error) {
     const message = (error as Error).message;
     process.stderr.write(`${message ? `error: ${message}\n\n` : ''}Usage: server [options]\n${SERVER_USAGE}\n`);
