@@ -265,10 +265,12 @@ describe('fuzzed corpus specs (fast-check, seeded, time-bounded)', () => {
         accepted.push(keep);
       }
     });
-    fc.assert(property, { seed: FUZZ_SEED, numRuns: 1_000_000, interruptAfterTimeLimit: FUZZ_MS });
+    // A fixed first batch (so a busy machine still fuzzes), then as many more as the time budget allows.
+    fc.assert(property, { seed: FUZZ_SEED, numRuns: 25 });
+    fc.assert(property, { seed: FUZZ_SEED + 1, numRuns: 1_000_000, interruptAfterTimeLimit: FUZZ_MS });
     // eslint-disable-next-line no-console
     console.log(`fuzz: ${tried} inputs tried, ${rejected} rejected with diagnostics, ${tried - rejected} accepted, ${accepted.length} kept for tsc`);
-    expect(tried).toBeGreaterThan(20);
+    expect(tried).toBeGreaterThanOrEqual(25);
     expect(rejected).toBeGreaterThan(0);
     expect(accepted.length).toBeGreaterThan(0);
 
