@@ -295,7 +295,8 @@ function resourceView(resource: McpResourceModel): object {
     ...resource,
     target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
     metadata: code(metadata),
-    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType)}, () => ${call})`),
+    // A `with` may ignore every URI variable: the parameter is then unused (noUnusedParameters).
+    handler: code(`async (uri, ${templated ? (/\bvariables\b/.test(call) ? 'variables, ' : '_variables, ') : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType)}, () => ${call})`),
   };
 }
 
