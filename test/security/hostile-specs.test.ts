@@ -217,6 +217,14 @@ capability:
       - {name: who, type: string, description: ${y(H)}, required: true}
       outputParameters:
       - {name: ${y(KEY)}, type: string, value: ${y(`${H} {{who}}`)}}
+    resources:
+    # Ignores its URI variable (an unused parameter once broke the strict type-check; found by the fuzzer).
+    - name: hostile-resource
+      uri: "data://items/{itemId}"
+      description: ${y(H)}
+      mimeType: application/json
+      call: ${y(`${NS}.get-item`)}
+      with: {id: fixed}
     prompts:
     - name: hostile-prompt
       description: ${y(H)}
@@ -363,6 +371,12 @@ describe('hostile spec text', () => {
       expect(echo.description).toBe(H);
       const said = await client.callTool({ name: 'echo', arguments: { who: INPUT } });
       expect(said.structuredContent).toEqual({ [KEY]: `${H} ${INPUT}` });
+
+      const { resourceTemplates } = await client.listResourceTemplates();
+      expect(resourceTemplates[0]!.description).toBe(H);
+      const read = await client.readResource({ uri: 'data://items/42' });
+      expect(upstream.requests.at(-1)!.path).toBe(`/base/odd/*/'%22%60%3Cscript%3E/fixed/a%20b`);
+      expect(read.contents[0]).toMatchObject({ uri: 'data://items/42', mimeType: 'application/json' });
 
       const { prompts } = await client.listPrompts();
       expect(prompts[0]!.description).toBe(H);

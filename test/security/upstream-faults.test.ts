@@ -290,6 +290,10 @@ describe('10 000 mixed requests leave nothing behind', () => {
   it('mixed success and failure at concurrency 50: right statuses, sockets and timers back to baseline, bounded heap', async () => {
     const before = { sockets: sockets(), timers: timers() };
     const upstream = await startMockImds();
+    const injected = new Map<string, number>();
+    upstream.options.onRequestComplete = (r) => {
+      if (r.fault && r.fault !== 'delay:0') injected.set(r.fault, (injected.get(r.fault) ?? 0) + 1);
+    };
     const server = await start(upstream.baseUri);
     const base = server.rest[0]!.url;
     const agent = new Agent({ connections: 50, keepAliveTimeout: 1_000 });
@@ -327,6 +331,7 @@ describe('10 000 mixed requests leave nothing behind', () => {
       await settle();
       const heapBefore = process.memoryUsage().heapUsed;
       counts.clear();
+      injected.clear();
       const t = Date.now();
       const cpu = process.cpuUsage();
       await run(10_000);
@@ -337,7 +342,7 @@ describe('10 000 mixed requests leave nothing behind', () => {
       await settle();
       const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
       // eslint-disable-next-line no-console
-      console.log(`10k mixed requests in ${ms} ms (${cpuMs} ms CPU); statuses ${JSON.stringify(Object.fromEntries([...counts].sort()))}; heap growth ${(heapGrowth / 1048576).toFixed(1)} MiB; sockets open while idle ${sockets() - before.sockets}`);
+      console.log(`10k mixed requests in ${ms} ms (${cpuMs} ms CPU); statuses ${JSON.stringify(Object.fromEntries([...counts].sort()))}; upstream faults injected ${JSON.stringify(Object.fromEntries([...injected].sort()))}; heap growth ${(heapGrowth / 1048576).toFixed(1)} MiB; sockets open while idle ${sockets() - before.sockets}`);
       expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(10_000);
       for (const status of ['200', '400', '404', '502']) expect(counts.get(status), status).toBeGreaterThan(0);
       expect(heapGrowth).toBeLessThan(24 * 1024 * 1024);
