@@ -18,7 +18,8 @@ export interface ServerProcess {
 
 /** Starts `generated/azure-imds-get-token/server.ts` (through tsx) and waits for its URLs. */
 export async function spawnImdsServer(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'generated/azure-imds-get-token/server.ts', ...args], {
+  // `node --import tsx` rather than the tsx CLI, which would run the server in a second process (wrong pid for RSS and signals).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'generated/azure-imds-get-token/server.ts', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
