@@ -407,6 +407,20 @@ capability:
     resources:
     - {path: ${y(exposedPath)}, operations: [{method: GET, name: list, call: up.list}]}
 `;
+  const mcp = (extra: string): string => `naftiko: 1.0.0-alpha2
+capability:
+  consumes:
+  - type: http
+    namespace: up
+    baseUri: http://127.0.0.1:9
+    resources:
+    - {name: items, path: /items, operations: [{name: list, method: GET}]}
+  exposes:
+  - type: mcp
+    namespace: tools
+    tools: [{name: list, description: List, call: up.list}]
+    ${extra}
+`;
   it.each([
     ['a header name with a line break', base(`{name: ${y('X-A\r\nInjected: 1')}, in: header, type: string}`), 8, /header name .* is not a valid HTTP token/],
     ['a header name with a space', base('{name: "X A", in: header, type: string}'), 8, /not a valid HTTP token/],
@@ -414,6 +428,11 @@ capability:
     ['a constant header value with CRLF', base(`{name: X-C, in: header, value: ${y('ok\r\nInjected: 1')}}`), 8, /line break or NUL/],
     ['a constant header value with NUL', base(`{name: X-C, in: header, value: ${y('a\u0000b')}}`), 8, /line break or NUL/],
     ['an exposed path with "*"', base('{name: q, in: query, type: string}', '/v1/*/items'), 16, /contains "\*"/],
+    // Found by the fuzzer: the SDK refuses these when it builds the server, i.e. on every MCP request.
+    ['a prompt argument without a name', mcp('prompts: [{name: p, template: [{role: user, content: x}], arguments: [{description: d}]}]'), 13, /prompt argument needs a name/],
+    ['two prompt arguments of one name', mcp('prompts: [{name: p, template: [{role: user, content: x}], arguments: [{name: a}, {name: a}]}]'), 13, /prompt argument "a" is already declared/],
+    ['two prompts of one name', mcp('prompts: [{name: p, template: [{role: user, content: x}]}, {name: p, template: [{role: user, content: y}]}]'), 13, /prompt "p" is already declared/],
+    ['two resources of one URI', mcp('resources: [{name: a, uri: "data://x", call: up.list}, {name: b, uri: "data://x", call: up.list}]'), 13, /resource URI "data:\/\/x" is already declared/],
   ])('%s', async (_name, yaml, line, message) => {
     const file = join(dir, `refused-${line}-${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(file, yaml);
