@@ -3,6 +3,7 @@
  * What generated MCP registrations share: turning an upstream answer or failure into a tool
  * result, and serving an McpServer over stateless Streamable HTTP (inside Fastify) or stdio.
  */
+import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -100,6 +101,15 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
     } catch {
       done(null, PARSE_ERROR_INVALID);
     }
+  });
+
+  // Bodies Fastify refuses before the transport sees them (invalid JSON, too large, another media
+  // type) still get a JSON-RPC error body, as the transport itself would answer.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const parse = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError;
+    const message = parse ? 'Parse error: the body is not valid JSON' : status === 500 ? 'Internal error' : (STATUS_CODES[status] ?? 'Bad Request');
+    return reply.code(status).type('application/json').send(rpcError(parse ? -32700 : status === 500 ? -32603 : -32000, message));
   });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -9,18 +9,12 @@ import { authChecker, logAuthFailure, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import type { UpstreamResponse } from './http.js';
 import type { ForwardRequest } from './request.js';
-import { problem, problemErrorHandler, sendProblem } from './problem.js';
-
-/** Upstream response headers worth relaying besides the body's own content type. */
-const RELAYED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'etag', 'last-modified', 'location', 'retry-after'];
+import { problem, problemErrorHandler, relayHeaders, sendProblem } from './problem.js';
 
 /** Sends the upstream status and body as they came (HEAD and 204: no body). */
 export function replyUpstream(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
   reply.code(response.status);
-  for (const name of RELAYED_HEADERS) {
-    const value = response.headers[name];
-    if (value !== undefined) reply.header(name, value);
-  }
+  relayHeaders(reply, response.headers);
   if (response.body.length === 0 || reply.request.method === 'HEAD') return reply.send();
   return reply.send(Buffer.from(response.body));
 }

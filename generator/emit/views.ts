@@ -125,7 +125,7 @@ function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, input
     if (step.kind === 'call') {
       // Templates see the caller's inputs and the outputs of earlier steps (`{{step.field}}`).
       const valuesFor = (names: string[]): string => `{ ...steps, ...${inputValues(names)} }`;
-      lines.push(`${target} = (await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), signal)}).data;`);
+      lines.push(`${target} = upstreamData(await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), signal)});`);
     } else {
       lines.push(`${target} = lookupStep(${propertyAccess('steps', step.index)}, ${stringLiteral(step.match)}, stepValue(${stringLiteral(step.lookupValue)}, steps), ${literal(step.fields)});`);
     }
@@ -230,7 +230,7 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), 'disconnectSignal(reply)');
     handler = op.output.kind === 'passthrough'
       ? `return replyUpstream(reply, await ${call});`
-      : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'response.data', () => valuesFor(op.inputs.map((i) => i.name)))});`;
+      : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'upstreamData(response)', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   }
   return {
     ...op,
@@ -290,7 +290,7 @@ export function toolView(tool: ToolModel, argsConst: string): object {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), 'extra.signal');
     handler = tool.output.kind === 'passthrough'
       ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
-      : `toolJson(async () => ${shapeCall(tool.output, `(await ${call}).data`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
+      : `toolJson(async () => ${shapeCall(tool.output, `upstreamData(await ${call})`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   }
   const config: string[] = [];
   if (tool.title) config.push(`title: ${stringLiteral(tool.title)},`);
@@ -332,7 +332,8 @@ function resourceView(resource: McpResourceModel): object {
     ...resource,
     target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
     metadata: code(metadata),
-    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
+    // A `with` may ignore every URI variable: the parameter is then unused (noUnusedParameters).
+    handler: code(`async (uri, ${templated ? (/\bvariables\b/.test(call) ? 'variables, ' : '_variables, ') : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
   };
 }
 

@@ -19,9 +19,16 @@ export function buildAuth(node: Node, report: Reporter, direction: 'outbound' | 
       // Outbound digest is sent as basic credentials (no challenge round trip); inbound is refused below.
       if (direction === 'outbound') return { type, username: get('username'), password: get('password') };
       break;
-    case 'apikey':
+    case 'apikey': {
       // The schema's default placement is header (the reference engine errors instead).
-      return { type, key: get('key'), value: get('value'), placement: str(child(node, 'placement')) === 'query' ? 'query' : 'header' };
+      const placement = str(child(node, 'placement')) === 'query' ? 'query' : 'header';
+      if (placement === 'header' && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(get('key'))) {
+        report.error(child(node, 'key'), 'bad-header-name', `apikey header name ${JSON.stringify(get('key'))} is not a valid HTTP token`,
+          'use letters, digits and !#$%&\'*+-.^_`|~ only, or placement: query');
+        return undefined;
+      }
+      return { type, key: get('key'), value: get('value'), placement };
+    }
     case 'oauth2':
       if (direction === 'inbound') return buildOAuth2(node, report);
       break;

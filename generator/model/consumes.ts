@@ -15,6 +15,8 @@ import { child, has, isObj, items, str, text, type Node, type Reporter } from '.
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const LOCATIONS = new Set(['path', 'query', 'header', 'cookie', 'body', 'formData']);
 const TYPES = new Set(['string', 'integer', 'number', 'boolean', 'array', 'object', 'file']);
+/** RFC 9110 token: what a header or cookie name may be made of. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** `{x}` and `{{x}}` placeholders of a consumed path or base URI, in order. */
 export function pathVariables(path: string): string[] {
@@ -181,6 +183,19 @@ function buildParam(node: Node, ctx: ConsumesContext): ParamModel | undefined {
   }
   const type = str(child(node, 'type')) ?? 'string';
   const value = has(node, 'value') ? text(child(node, 'value')) : has(node, 'template') ? text(child(node, 'template')) : undefined;
+  // A name or constant no HTTP message can carry would fail every call at run time (or, worse,
+  // split the header block): refuse it here, where the author can see where it is.
+  if ((location === 'header' || location === 'cookie') && !HTTP_TOKEN.test(name)) {
+    ctx.report.error(child(node, 'name'), `bad-${location}-name`, `${location} name ${JSON.stringify(name)} is not a valid HTTP token`,
+      'use letters, digits and !#$%&\'*+-.^_`|~ only (no spaces, colons or line breaks)');
+    return undefined;
+  }
+  if ((location === 'header' || location === 'cookie') && value !== undefined && /[\r\n\0]/.test(value)) {
+    const key = has(node, 'value') ? 'value' : 'template';
+    ctx.report.error(child(node, key), `bad-${location}-value`, `${location} "${name}" has a value with a line break or NUL, which a header cannot carry`,
+      'remove the line break (YAML block scalars such as | and > add one at the end; use |- or a quoted string)');
+    return undefined;
+  }
   return {
     name,
     in: location as ParamLocation,

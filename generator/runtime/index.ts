@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './http.js';
 export * from './json.js';
 export * from './jsonpath.js';
+export * from './logging.js';
 export * from './mcp.js';
 export * from './problem.js';
 export * from './request.js';

@@ -104,7 +104,7 @@ export function planRequest(ns: NamespaceSpec, op: OperationSpec, ctx: RequestCo
 
   if (ns.auth) applyAuth(ns.auth, resolve, headers, query);
 
-  const search = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeURIComponent(v)}`).join('&');
+  const search = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeText(v)}`).join('&');
   return { method: op.method, origin, path: search ? `${path}?${search}` : path, headers, body };
 }
 
@@ -140,7 +140,7 @@ export function planForward(ns: NamespaceSpec, forward: ForwardRequest, ctx: Req
   for (const [name, value] of Object.entries(ctx.query ?? {})) query.push([name, value]);
   for (const [name, value] of Object.entries(ctx.headers ?? {})) setHeader(headers, name, headerValue(name, value));
   if (ns.auth) applyAuth(ns.auth, resolve, headers, query);
-  const extra = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeURIComponent(v)}`).join('&');
+  const extra = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeText(v)}`).join('&');
   const search = [forward.query, extra].filter(Boolean).join('&');
   const path = `${basePath}/${segments.join('/')}` || '/';
   return {
@@ -208,20 +208,38 @@ function hostVariable(name: string, ctx: RequestContext, resolve: Resolve): stri
   return fromInput === undefined || fromInput === null ? undefined : stringify(fromInput);
 }
 
-/** Substitutes `{x}` and `{{x}}`; each value is encoded as (part of) one path segment. */
+/**
+ * Substitutes `{x}` and `{{x}}`; each value is encoded as (part of) one path segment. The
+ * spec's literal text is kept, except characters a request target cannot carry (spaces,
+ * quotes, `<`, non-ASCII…), which are percent-encoded rather than failing every call.
+ */
 export function renderPath(path: string, resolve: Resolve, operation = 'operation'): string {
-  return path.replace(/\{\{?\s*([^{}\s]+?)\s*\}?\}/g, (_m, name: string) => {
-    const value = resolve(name);
+  let out = '';
+  let last = 0;
+  for (const m of path.matchAll(/\{\{?\s*([^{}\s]+?)\s*\}?\}/g)) {
+    const value = resolve(m[1]!);
     const text = value === undefined || value === null ? '' : stringify(value);
-    if (text === '') throw new InputError(name, `is required (path of ${operation})`);
-    return encodePathValue(text);
-  });
+    if (text === '') throw new InputError(m[1]!, `is required (path of ${operation})`);
+    out += encodeLiteralPath(path.slice(last, m.index)) + encodePathValue(text);
+    last = m.index + m[0].length;
+  }
+  return out + encodeLiteralPath(path.slice(last));
 }
 
 /** Percent-encodes a path value; a value of only dots is encoded too so it never acts as `.`/`..`. */
 export function encodePathValue(text: string): string {
-  const encoded = encodeURIComponent(text);
+  const encoded = encodeText(text);
   return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+}
+
+/** Literal path text of a spec: valid URL characters and `%XX` escapes stay, anything else is encoded. */
+function encodeLiteralPath(text: string): string {
+  return text.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%?]/gu, (ch) => encodeText(ch));
+}
+
+/** encodeURIComponent that cannot throw: a lone surrogate (possible in JSON input) becomes U+FFFD. */
+function encodeText(text: string): string {
+  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
 function joinPaths(base: string, path: string): string {
@@ -232,7 +250,7 @@ function joinPaths(base: string, path: string): string {
 
 /** Query names keep their spec spelling (`$filter`, `api-version`); only unsafe bytes are encoded. */
 function encodeQueryName(name: string): string {
-  return encodeURIComponent(name).replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%40/g, '@');
+  return encodeText(name).replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%40/g, '@');
 }
 
 /** Arrays travel comma-separated (Swagger's csv); callers may give an array, JSON text or csv. */
@@ -277,7 +295,7 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 
 function appendCookie(headers: Record<string, string>, name: string, value: string): void {
   if (/[\r\n\0;]/.test(value)) throw new InputError(name, 'contains characters a cookie cannot carry');
-  const pair = `${name}=${encodeURIComponent(value)}`;
+  const pair = `${name}=${encodeText(value)}`;
   headers.cookie = headers.cookie ? `${headers.cookie}; ${pair}` : pair;
 }
 
