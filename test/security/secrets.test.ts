@@ -120,8 +120,8 @@ it('no token, Authorization value or bound secret in logs, error bodies or tool 
 
   // Logging really was on, and saw the failures.
   const logs = `${stdout}\n${stderr}`;
-  expect(logs).toMatch(/"msg":"incoming request"/);
-  expect(logs).toMatch(/"statusCode":504/);
+  expect(logs).toMatch(/"msg":"request"/);
+  expect(logs).toMatch(/"status":504/);
   expect(logs).toMatch(/SIGTERM: draining/);
 
   const parts = [...tokens].flatMap((t) => t.split('.').slice(1)).filter((part) => part.length > 8);
