@@ -355,7 +355,8 @@ function promptView(prompt: McpPromptModel): object {
   return {
     ...prompt,
     config: code(`{\n${config.join('\n')}\n}`),
-    handler: code(`(${shape.length ? 'args' : ''}) => ({\nmessages: [\n${messages.join('\n')}\n],\n})`),
+    // With arguments but no message to render them into, the parameter is unused (noUnusedParameters).
+    handler: code(`(${shape.length ? (messages.length ? 'args' : '_args') : ''}) => ({\nmessages: [\n${messages.join('\n')}\n],\n})`),
   };
 }
 
@@ -369,6 +370,8 @@ export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) 
     resources,
     prompts,
     destructure: destructure([...tools, ...resources].map((t) => t.handler.text).join('\n'), false),
+    // An adapter that declares nothing registers nothing: its `server` parameter is unused.
+    serverParam: tools.length + resources.length + prompts.length > 0 ? 'server' : '_server',
     adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
   };
 }

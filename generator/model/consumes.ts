@@ -72,6 +72,7 @@ export function buildConsumes(node: Node, ctx: ConsumesContext): ConsumesModel |
   for (const resource of items(child(node, 'resources'))) {
     const resourcePath = str(child(resource, 'path')) ?? '';
     const resourceParams = items(child(resource, 'inputParameters')).map((p) => buildParam(p, ctx)).filter((p): p is ParamModel => !!p);
+    uniqueInputs(items(child(resource, 'inputParameters')), [], ctx);
     for (const op of items(child(resource, 'operations'))) {
       const built = buildOperation(op, resourcePath, resourceParams, params, auth, ctx, methodNames);
       if (built) operations.push(built);
@@ -107,6 +108,8 @@ function buildOperation(
     ctx.report.error(child(node, 'method'), 'bad-method', `method "${method}" is not supported`, 'use GET, POST, PUT, PATCH, DELETE or HEAD');
     return undefined;
   }
+  // Reported, then built anyway: the file is not generated, and calls to it raise no second error.
+  uniqueInputs(items(child(node, 'inputParameters')), resourceParams.filter((r) => !opParamsHave(node, r)), ctx);
   // Operation-level parameters override resource-level ones of the same name and location.
   const declared = [...resourceParams.filter((r) => !opParamsHave(node, r)), ...items(child(node, 'inputParameters')).map((p) => buildParam(p, ctx)).filter((p): p is ParamModel => !!p)];
   const params: ParamModel[] = [...declared];
@@ -154,6 +157,24 @@ function buildOperation(
     resultType: ctx.symbols.allocate(`${pascal}Result`),
     specConst: ctx.symbols.allocate(`${camelCase(name)}Operation`),
   };
+}
+
+/**
+ * Inputs are keyed by name (input types, REST schemas, MCP arguments): one operation cannot take
+ * two parameters of one name, even in different places. Constants are not inputs.
+ */
+function uniqueInputs(nodes: readonly Node[], inherited: readonly ParamModel[], ctx: ConsumesContext): void {
+  const seen = new Map<string, string>(inherited.filter((p) => p.value === undefined).map((p) => [p.name, 'on the resource']));
+  for (const p of nodes) {
+    const name = text(child(p, 'name'));
+    if (name === undefined || has(p, 'value') || has(p, 'template') || str(child(p, 'in')) === 'environment') continue;
+    const previous = seen.get(name);
+    if (previous !== undefined) {
+      ctx.report.error(child(p, 'name'), 'duplicate-input', `input "${name}" is already declared ${previous}`,
+        'parameter names of one operation must be unique: they are the keys of its input type');
+    }
+    seen.set(name, `at line ${p.spec.locate(p.path).line}`);
+  }
 }
 
 function resultKind(outputs: Node): OperationModel['resultKind'] {

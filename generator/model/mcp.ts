@@ -124,6 +124,16 @@ function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpR
   // Only URI variables are inputs of a resource; anything else stays unset.
   const lookup: Lookup = (p) => p;
   const call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
+  // A resource's only inputs are its URI variables: a required input bound to nothing else has no value.
+  const unbound = call.bindings.filter((b) => b.source.kind === 'input' && !variables.includes(b.source.input)
+    && target.operation.inputs.some((f) => f.name === b.target && f.required));
+  if (unbound.length > 0) {
+    const names = unbound.map((b) => b.target);
+    ctx.report.error(has(node, 'with') ? child(node, 'with') : child(node, 'call'), 'resource-input-unbound',
+      `resource "${name}" gives no value for required input${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')} of ${target.consumes.namespace}.${target.operation.name}`,
+      `bind ${names.length > 1 ? 'them' : 'it'} in with: (a constant, or "{{<URI variable>}}") or name a URI variable {${names[0]}}`);
+    return undefined;
+  }
   return {
     name,
     ...(title ? { title } : {}),

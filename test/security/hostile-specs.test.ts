@@ -226,12 +226,21 @@ capability:
       call: ${y(`${NS}.get-item`)}
       with: {id: fixed}
     prompts:
+    # Arguments but nothing to render them into (an unused parameter once broke the type-check; fuzzer).
+    - name: silent-prompt
+      arguments: [{name: who}]
+      template: []
     - name: hostile-prompt
       description: ${y(H)}
       arguments:
       - {name: who, description: ${y(H)}, required: true}
       template:
       - {role: user, content: ${y(`${H} {{who}}`)}}
+  # An adapter that declares nothing (its unused \`server\` parameter broke the type-check; fuzzer).
+  - type: mcp
+    namespace: empty
+    port: 9091
+    tools: []
 `;
 }
 
@@ -379,7 +388,7 @@ describe('hostile spec text', () => {
       expect(read.contents[0]).toMatchObject({ uri: 'data://items/42', mimeType: 'application/json' });
 
       const { prompts } = await client.listPrompts();
-      expect(prompts[0]!.description).toBe(H);
+      expect(prompts.find((p) => p.name === 'hostile-prompt')!.description).toBe(H);
       const prompt = await client.getPrompt({ name: 'hostile-prompt', arguments: { who: INPUT } });
       expect((prompt.messages[0]!.content as { text: string }).text).toBe(`${H} ${INPUT}`);
     } finally {
@@ -432,6 +441,8 @@ capability:
     ['a prompt argument without a name', mcp('prompts: [{name: p, template: [{role: user, content: x}], arguments: [{description: d}]}]'), 13, /prompt argument needs a name/],
     ['two prompt arguments of one name', mcp('prompts: [{name: p, template: [{role: user, content: x}], arguments: [{name: a}, {name: a}]}]'), 13, /prompt argument "a" is already declared/],
     ['two prompts of one name', mcp('prompts: [{name: p, template: [{role: user, content: x}]}, {name: p, template: [{role: user, content: y}]}]'), 13, /prompt "p" is already declared/],
+    ['two inputs of one name', base('{name: q, in: query, type: string}').replace('operations: [{name: list, method: GET}]', 'operations: [{name: list, method: GET, inputParameters: [{name: id, in: query}, {name: id, in: header}]}]'), 10, /input "id" is already declared/],
+    ['a resource that gives a required input no value', mcp('resources: [{name: r, uri: "data://x/{other}", call: up.get}]').replace('operations: [{name: list, method: GET}]', 'operations: [{name: list, method: GET}]}\n    - {name: one, path: "/items/{id}", operations: [{name: get, method: GET}]'), 14, /resource "r" gives no value for required input "id"/],
     ['two resources of one URI', mcp('resources: [{name: a, uri: "data://x", call: up.list}, {name: b, uri: "data://x", call: up.list}]'), 13, /resource URI "data:\/\/x" is already declared/],
   ])('%s', async (_name, yaml, line, message) => {
     const file = join(dir, `refused-${line}-${Math.random().toString(36).slice(2)}.yaml`);

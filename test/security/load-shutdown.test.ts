@@ -19,8 +19,10 @@ it('in-flight requests complete, new ones are refused, exit 0', async () => {
   let exitedAt: number | undefined;
   void server.exited.then(() => (exitedAt = Date.now()));
   const load = hammer(`${server.rest}/v1/identity/oauth2/token?resource=${encodeURIComponent(RESOURCE)}`, AUTH, 30, () => exitedAt !== undefined && Date.now() - exitedAt > 200);
-  // Let the callers reach a steady state (every connection has a request in flight).
-  while (mock.requests.length < 60) await new Promise((r) => setTimeout(r, 20));
+  // Let the callers reach a steady state. They move in waves (all upstream calls take 300 ms):
+  // signal 200 ms into a wave, so the wave's requests are well past the race window and still open.
+  while (mock.requests.length < 60) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 200));
   const signalAt = Date.now();
   server.child.kill('SIGTERM');
   const code = await server.exited;
