@@ -17,8 +17,18 @@ export interface Diagnostic {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
-  return d.hint ? `${head}\n  hint: ${d.hint}` : head;
+  const head = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${printable(d.message)}`;
+  return d.hint ? `${head}\n  hint: ${printable(d.hint)}` : head;
+}
+
+/**
+ * Messages quote spec text, which may hold line breaks or terminal escapes: printed raw they
+ * could forge diagnostic lines or drive the terminal. They are shown as escapes instead.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) =>
+    ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : ch === '\t' ? '\\t' : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

@@ -3,9 +3,11 @@
  * stage are collected; a file with an error produces no output (never a half-generated folder).
  */
 import { basename, relative, resolve } from 'node:path';
+import { applySettings } from './config/apply.js';
+import type { ResolvedSettings } from './config/settings.js';
 import { hasErrors, type Diagnostic } from './diagnostics.js';
 import { generateCapability, type FileSet } from './emit/generate.js';
-import { loadSpecFile } from './load/load.js';
+import { importPath, loadSpecFile, type LoadedSpec, type LoadResult } from './load/load.js';
 import { buildModel } from './model/build.js';
 import type { CapabilityModel } from './model/ir.js';
 import { validateSpec } from './validate/validate.js';
@@ -21,6 +23,8 @@ export interface CapabilityResult {
   readonly files?: FileSet;
   /** A shared consumes file (root `consumes`, no `capability`): an import target, not generated. */
   readonly importOnly?: boolean;
+  /** Other files this capability reads (imported consumes files, bind files): what `--watch` watches. */
+  readonly dependencies?: readonly string[];
 }
 
 export { capabilityName };
@@ -32,24 +36,45 @@ export interface PipelineOptions {
   readonly validateOnly?: boolean;
   /** Incremental generation: unchanged capabilities are read back instead of rendered. */
   readonly cache?: GenerationCache;
+  /** Deployment settings of this capability from the config file (generator/config). */
+  readonly settings?: ResolvedSettings;
 }
 
 export function runPipeline(file: string, options: PipelineOptions): CapabilityResult {
-  const name = capabilityName(file);
   const loaded = loadSpecFile(file);
+  const result = run(file, loaded, options);
+  return loaded.spec ? { ...result, dependencies: dependencies(loaded.spec) } : result;
+}
+
+/** Absolute paths of imported files and local bind files (which may be missing or broken: watch them anyway). */
+function dependencies(spec: LoadedSpec): string[] {
+  const doc = spec.doc as { binds?: unknown; capability?: { binds?: unknown; consumes?: unknown } } | null;
+  const entries = [doc?.binds, doc?.capability?.binds, doc?.capability?.consumes].flatMap((b) => (Array.isArray(b) ? b : []));
+  const out: string[] = [];
+  for (const entry of entries) {
+    const location = (entry as { location?: unknown } | null)?.location;
+    const path = typeof location === 'string' ? importPath(location, spec.dir) : undefined;
+    if (path) out.push(path);
+  }
+  return [...new Set(out)];
+}
+
+function run(file: string, loaded: LoadResult, options: PipelineOptions): CapabilityResult {
+  const name = capabilityName(file);
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   if (!loaded.spec || hasErrors(diagnostics)) return { file, name, diagnostics };
   let inputKey: string | undefined;
   const imports = [...loaded.imports.values()].map((i) => resolve(i.file));
+  const deps = dependencies(loaded.spec);
   if (options.cache && !options.validateOnly) {
-    inputKey = GenerationCache.inputKey(resolve(options.outDir), loaded.spec.text, [...loaded.imports.values()].map((i) => i.text));
+    inputKey = GenerationCache.inputKey(resolve(options.outDir), loaded.spec.text, [...[...loaded.imports.values()].map((i) => i.text), options.settings?.key ?? '']);
     const files = options.cache.lookup(resolve(file), inputKey, resolve(options.outDir, name));
     if (files) return { file, name, diagnostics, files };
   }
   const doc = loaded.spec.doc as Record<string, unknown>;
   if (doc.capability === undefined && doc.consumes !== undefined) {
     diagnostics.push(...validateSpec(loaded.spec));
-    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, new Map(), imports, true);
+    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, new Map(), imports, true, deps);
     return { file, name, diagnostics, importOnly: true };
   }
   diagnostics.push(...validateSpec(loaded.spec));
@@ -63,11 +88,12 @@ export function runPipeline(file: string, options: PipelineOptions): CapabilityR
     outDir: resolve(options.outDir, name),
   });
   diagnostics.push(...built.diagnostics);
+  if (built.model && options.settings && !hasErrors(diagnostics)) diagnostics.push(...applySettings(built.model, options.settings));
   if (!built.model || hasErrors(diagnostics) || options.validateOnly) return { file, name, diagnostics, ...(built.model ? { model: built.model } : {}) };
   try {
     const files = generateCapability(built.model);
     // Only clean results are cached, so warnings are printed again on every run.
-    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, files, imports);
+    if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, files, imports, false, deps);
     return { file, name, diagnostics, model: built.model, files };
   } catch (error) {
     // A generator bug, not a spec problem: say so plainly, at the spec, and write nothing.

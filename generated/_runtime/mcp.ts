@@ -3,12 +3,13 @@
  * What generated MCP registrations share: turning an upstream answer or failure into a tool
  * result, and serving an McpServer over stateless Streamable HTTP (inside Fastify) or stdio.
  */
+import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
+import { authChecker, logAuthFailure, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError } from './errors.js';
 import type { UpstreamResponse } from './http.js';
@@ -120,7 +121,7 @@ const PARSE_ERROR_INVALID = Symbol('invalid JSON');
 /** Serves MCP at `/mcp` (POST; GET and DELETE answer 405 in stateless mode). */
 export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): void {
   const path = options.path ?? '/mcp';
-  const check = authChecker(options.auth, options.bindings);
+  const check = authChecker(options.auth, options.bindings, { adapterPath: path });
   const allowed = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
 
   // JSON-RPC answers malformed JSON with a -32700 parse error, not Fastify's own 400 body.
@@ -135,7 +136,16 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
     }
   });
 
-  app.addHook('onRequest', (request, reply, done) => {
+  // Bodies Fastify refuses before the transport sees them (invalid JSON, too large, another media
+  // type) still get a JSON-RPC error body, as the transport itself would answer.
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const parse = error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError;
+    const message = parse ? 'Parse error: the body is not valid JSON' : status === 500 ? 'Internal error' : (STATUS_CODES[status] ?? 'Bad Request');
+    return reply.code(status).type('application/json').send(rpcError(parse ? -32700 : status === 500 ? -32603 : -32000, message));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
     if (allowed.size > 0) {
       const host = hostnameOf(request.headers.host);
       const origin = request.headers.origin;
@@ -145,13 +155,13 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
         return;
       }
     }
-    if (check && !check(request.headers, request.url)) {
-      const scheme = options.auth ? challenge(options.auth) : undefined;
-      if (scheme) reply.header('www-authenticate', scheme);
-      reply.code(401).type('application/json').send(rpcError(-32001, 'Unauthorized'));
-      return;
-    }
-    done();
+    if (!check) return;
+    const result = await check(request.headers, new URLSearchParams(request.url.split('?')[1] ?? ''));
+    if (result.ok) return;
+    logAuthFailure(request.log, result);
+    for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+    const message = result.status === 401 ? 'Unauthorized' : result.status === 403 ? 'Forbidden: insufficient scope' : 'Service unavailable: the access token cannot be verified right now';
+    return reply.code(result.status).type('application/json').send(rpcError(-32001, message));
   });
 
   app.post(path, async (request, reply) => {

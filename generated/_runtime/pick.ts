@@ -5,6 +5,8 @@
  * functions give every mapped value its declared type (or null when it is missing or cannot be
  * that type), so the generated output types are exact.
  */
+import { UpstreamMalformedError } from './errors.js';
+import type { UpstreamResponse } from './http.js';
 import type { JsonObject, JsonValue } from './json.js';
 
 /** Follows own keys and array indexes; undefined as soon as a step is missing. */
@@ -86,4 +88,13 @@ export function asJsonObject(value: unknown): JsonObject | null {
 
 export function asJsonArray(value: unknown): JsonValue[] | null {
   return listOf(value)?.map(asJson) ?? null;
+}
+
+/**
+ * The upstream JSON a mapping reads. A body that did not parse (truncated, or not JSON at all)
+ * is a bad gateway: mapping it would answer 200 with every field null.
+ */
+export function upstreamData(response: UpstreamResponse): unknown {
+  if (response.data === undefined && response.body.length > 0) throw new UpstreamMalformedError(response.headers['content-type']);
+  return response.data;
 }

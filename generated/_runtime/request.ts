@@ -18,9 +18,11 @@ export interface RequestContext {
   readonly variables?: Readonly<Record<string, string>>;
   /** Environment for host variables (`NAFTIKO_VAR_<name>`, then `<NAME>`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Extra constant headers and query parameters (deployment settings). */
+  /** Extra constant headers and query parameters (deployment settings); a query parameter replaces a same-named one of the spec. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly query?: Readonly<Record<string, string>>;
+  /** Host variable values used when neither `variables` nor the environment has one (config defaults). */
+  readonly defaultVariables?: Readonly<Record<string, string>>;
 }
 
 export interface PlannedRequest {
@@ -47,7 +49,9 @@ export function planRequest(ns: NamespaceSpec, op: OperationSpec, ctx: RequestCo
   let bodyParam: unknown;
   let hasBodyParam = false;
 
-  for (const param of ns.params.length ? [...ns.params, ...op.params] : op.params) {
+  const replaced = (param: ParamSpec): boolean => param.in === 'query' && ctx.query !== undefined && Object.hasOwn(ctx.query, param.name);
+  for (const param of [...ns.params, ...op.params]) {
+    if (replaced(param)) continue;
     const value = param.value !== undefined ? renderText(param.value, resolve) : ctx.input[param.name];
     if (value === undefined || value === null) {
       if (param.required && param.value === undefined && param.in !== 'path') {
@@ -101,7 +105,7 @@ export function planRequest(ns: NamespaceSpec, op: OperationSpec, ctx: RequestCo
 
   if (ns.auth) applyAuth(ns.auth, resolve, headers, query);
 
-  const search = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeURIComponent(v)}`).join('&');
+  const search = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeText(v)}`).join('&');
   return { method: op.method, origin, path: search ? `${path}?${search}` : path, headers, body };
 }
 
@@ -129,13 +133,15 @@ export function planForward(ns: NamespaceSpec, forward: ForwardRequest, ctx: Req
   for (const [name, value] of Object.entries(forward.headers)) setHeader(headers, name, headerValue(name, value));
   const query: [string, string][] = [];
   for (const param of ns.params) {
-    if (param.value === undefined) continue;
+    if (param.value === undefined || (param.in === 'query' && ctx.query && Object.hasOwn(ctx.query, param.name))) continue;
     const value = renderText(param.value, resolve);
     if (param.in === 'header') setHeader(headers, param.name, headerValue(param.name, value));
     if (param.in === 'query') query.push([param.name, value]);
   }
+  for (const [name, value] of Object.entries(ctx.query ?? {})) query.push([name, value]);
+  for (const [name, value] of Object.entries(ctx.headers ?? {})) setHeader(headers, name, headerValue(name, value));
   if (ns.auth) applyAuth(ns.auth, resolve, headers, query);
-  const extra = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeURIComponent(v)}`).join('&');
+  const extra = query.map(([n, v]) => `${encodeQueryName(n)}=${encodeText(v)}`).join('&');
   const search = [forward.query, extra].filter(Boolean).join('&');
   const path = `${basePath}/${segments.join('/')}` || '/';
   return {
@@ -208,26 +214,44 @@ function parseBase(ns: NamespaceSpec, raw: string | undefined, ctx: RequestConte
 
 function hostVariable(name: string, ctx: RequestContext, resolve: Resolve): string | undefined {
   const env = ctx.env ?? process.env;
-  const candidates = [ctx.variables?.[name], env[`NAFTIKO_VAR_${name}`], env[name.toUpperCase()]];
+  const candidates = [ctx.variables?.[name], env[`NAFTIKO_VAR_${name}`], env[name.toUpperCase()], ctx.defaultVariables?.[name]];
   for (const value of candidates) if (value) return value;
   const fromInput = resolve(name);
   return fromInput === undefined || fromInput === null ? undefined : stringify(fromInput);
 }
 
-/** Substitutes `{x}` and `{{x}}`; each value is encoded as (part of) one path segment. */
+/**
+ * Substitutes `{x}` and `{{x}}`; each value is encoded as (part of) one path segment. The
+ * spec's literal text is kept, except characters a request target cannot carry (spaces,
+ * quotes, `<`, non-ASCII…), which are percent-encoded rather than failing every call.
+ */
 export function renderPath(path: string, resolve: Resolve, operation = 'operation'): string {
-  return path.replace(/\{\{?\s*([^{}\s]+?)\s*\}?\}/g, (_m, name: string) => {
-    const value = resolve(name);
+  let out = '';
+  let last = 0;
+  for (const m of path.matchAll(/\{\{?\s*([^{}\s]+?)\s*\}?\}/g)) {
+    const value = resolve(m[1]!);
     const text = value === undefined || value === null ? '' : stringify(value);
-    if (text === '') throw new InputError(name, `is required (path of ${operation})`);
-    return encodePathValue(text);
-  });
+    if (text === '') throw new InputError(m[1]!, `is required (path of ${operation})`);
+    out += encodeLiteralPath(path.slice(last, m.index)) + encodePathValue(text);
+    last = m.index + m[0].length;
+  }
+  return out + encodeLiteralPath(path.slice(last));
 }
 
 /** Percent-encodes a path value; a value of only dots is encoded too so it never acts as `.`/`..`. */
 export function encodePathValue(text: string): string {
-  const encoded = encodeURIComponent(text);
+  const encoded = encodeText(text);
   return /^\.+$/.test(encoded) ? encoded.replace(/\./g, '%2E') : encoded;
+}
+
+/** Literal path text of a spec: valid URL characters and `%XX` escapes stay, anything else is encoded. */
+function encodeLiteralPath(text: string): string {
+  return text.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/%?]/gu, (ch) => encodeText(ch));
+}
+
+/** encodeURIComponent that cannot throw: a lone surrogate (possible in JSON input) becomes U+FFFD. */
+function encodeText(text: string): string {
+  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
 function joinPaths(base: string, path: string): string {
@@ -240,7 +264,7 @@ function joinPaths(base: string, path: string): string {
 function encodeQueryName(name: string): string {
   let encoded = encodedNames.get(name);
   if (encoded === undefined) {
-    encoded = encodeURIComponent(name).replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%40/g, '@');
+    encoded = encodeText(name).replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%40/g, '@');
     // Names come from the spec (a bounded set), but a forward's caller could send many: stay bounded.
     if (encodedNames.size < 10_000) encodedNames.set(name, encoded);
   }
@@ -290,7 +314,7 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
 
 function appendCookie(headers: Record<string, string>, name: string, value: string): void {
   if (/[\r\n\0;]/.test(value)) throw new InputError(name, 'contains characters a cookie cannot carry');
-  const pair = `${name}=${encodeURIComponent(value)}`;
+  const pair = `${name}=${encodeText(value)}`;
   headers.cookie = headers.cookie ? `${headers.cookie}; ${pair}` : pair;
 }
 

@@ -6,14 +6,11 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifySchema, HTTPMethods, RouteOptions } from 'fastify';
-import { authChecker, challenge, type ServerAuthSpec } from './auth.js';
+import { authChecker, logAuthFailure, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import type { CancelSource, UpstreamResponse } from './http.js';
 import type { ForwardRequest } from './request.js';
-import { problem, problemErrorHandler, sendProblem } from './problem.js';
-
-/** Upstream response headers worth relaying besides the body's own content type. */
-const RELAYED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'etag', 'last-modified', 'location', 'retry-after'];
+import { problem, problemErrorHandler, relayHeaders, sendProblem } from './problem.js';
 
 /** The inputs a generated route declares (what Fastify validated and coerced). */
 export interface RouteInputs {
@@ -53,10 +50,7 @@ export function addRoute<I extends RouteInputs = RouteInputs>(app: FastifyInstan
 /** Sends the upstream status and body as they came (HEAD and 204: no body). */
 export function replyUpstream(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
   reply.code(response.status);
-  for (const name of RELAYED_HEADERS) {
-    const value = response.headers[name];
-    if (value !== undefined) reply.header(name, value);
-  }
+  relayHeaders(reply, response.headers);
   const body = response.body;
   if (body.length === 0 || reply.request.method === 'HEAD') return reply.send();
   // A view of the same bytes, not a copy (the client hands over Buffers already).
@@ -115,14 +109,15 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
   }
 
   const check = authChecker(options.auth, options.bindings);
-  if (check && options.auth) {
-    const scheme = challenge(options.auth);
-    // Callback style: cheaper per request than an async hook. Replying ends the request (no done()).
-    app.addHook('onRequest', (request, reply, done) => {
-      if (openapi !== undefined && request.routeOptions.url === OPENAPI_PATH) return done();
-      if (check(request.headers, request.url)) return done();
-      if (scheme) reply.header('www-authenticate', scheme);
-      sendProblem(reply, problem(401, 'missing or invalid credentials'));
+  if (check) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (openapi !== undefined && request.routeOptions.url === OPENAPI_PATH) return;
+      const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
+      const result = await check(request.headers, query);
+      if (result.ok) return;
+      logAuthFailure(request.log, result);
+      for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+      return sendProblem(reply, problem(result.status, result.detail));
     });
   }
 }

@@ -81,7 +81,14 @@ export function cookie(header: string | undefined, name: string): string | undef
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const value = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value; // not percent-encoded after all: the caller's text as it came
+      }
+    }
   }
   return undefined;
 }

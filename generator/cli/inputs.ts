@@ -1,6 +1,7 @@
-/** Command-line inputs (files or folders) → the capability files to process, in a stable order. */
+/** Command-line inputs (files, folders or globs) → the capability files to process, in a stable order. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { expandGlob, isGlob } from '../config/glob.js';
 
 export class InputError extends Error {
   override name = 'InputError';
@@ -9,6 +10,12 @@ export class InputError extends Error {
 export function expandInputs(inputs: readonly string[]): string[] {
   const files: string[] = [];
   for (const input of inputs) {
+    if (isGlob(input) && !existsSync(input)) {
+      const matches = expandGlob(input);
+      if (matches.length === 0) throw new InputError(`${input}: no file matches this pattern`);
+      files.push(...matches);
+      continue;
+    }
     if (!existsSync(input)) throw new InputError(`${input}: no such file or folder`);
     if (statSync(input).isDirectory()) {
       // Top level only: sub-folders hold shared files that capabilities import.

@@ -17,7 +17,7 @@ export { RUNTIME_DIR, runtimeFiles, type FileSet } from './runtime-files.js';
 
 const OUTPUT_VALUES = ['at', 'each', 'mapList', 'asString', 'asNumber', 'asBoolean', 'asJson', 'asJsonObject', 'asJsonArray', 'renderText'];
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'addRoute', 'addTool', 'onDisconnect', 'forwardRequest', 'replyUpstream', 'replyJson', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt', 'directoryResource', 'readDirectoryFile', 'filePrompt', 'locate'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'addRoute', 'addTool', 'onDisconnect', 'forwardRequest', 'replyUpstream', 'replyJson', 'upstreamData', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt', 'directoryResource', 'readDirectoryFile', 'filePrompt', 'locate'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {

@@ -51,7 +51,7 @@ function operationSpec(op: OperationModel): OperationSpec {
 }
 
 export function namespaceView(ns: ConsumesModel): object {
-  const spec: NamespaceSpec = { namespace: ns.namespace, baseUri: ns.baseUri, params: ns.params.map(paramSpec), ...(ns.auth ? { auth: ns.auth } : {}) };
+  const spec: NamespaceSpec = { namespace: ns.namespace, baseUri: ns.baseUri, params: ns.params.map(paramSpec), ...(ns.auth ? { auth: ns.auth } : {}), ...(ns.defaults ? { defaults: ns.defaults } : {}) };
   const baseNote = ns.baseUri === ''
     ? 'The spec gives no base URI: pass `baseUri` (or the server option `--base-uri`).'
     : ns.hostVariables.length > 0
@@ -129,7 +129,7 @@ function orchestrationCode(orch: OrchestrationModel, access: SourceAccess, input
     if (step.kind === 'call') {
       // Templates see the caller's inputs and the outputs of earlier steps (`{{step.field}}`).
       const valuesFor = (names: string[]): string => `{ ...steps, ...${inputValues(names)} }`;
-      lines.push(`${target} = (await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), callOptions)}).data;`);
+      lines.push(`${target} = upstreamData(await ${callExpression(step.call, bindingObject(step.call, access, valuesFor), callOptions)});`);
     } else {
       lines.push(`${target} = lookupStep(${propertyAccess('steps', step.index)}, ${stringLiteral(step.match)}, stepValue(${stringLiteral(step.lookupValue)}, steps), ${literal(step.fields)});`);
     }
@@ -234,7 +234,7 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), REST_CALL_OPTIONS);
     handler = op.output.kind === 'passthrough'
       ? `return replyUpstream(reply, await ${call});`
-      : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'response.data', () => valuesFor(op.inputs.map((i) => i.name)))});`;
+      : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'upstreamData(response)', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   }
   return {
     ...op,
@@ -294,7 +294,7 @@ export function toolView(tool: ToolModel, argsConst: string): object {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), MCP_CALL_OPTIONS);
     handler = tool.output.kind === 'passthrough'
       ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
-      : `toolJson(async () => ${shapeCall(tool.output, `(await ${call}).data`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
+      : `toolJson(async () => ${shapeCall(tool.output, `upstreamData(await ${call})`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   }
   const config: string[] = [];
   if (tool.title) config.push(`title: ${stringLiteral(tool.title)},`);
@@ -337,7 +337,8 @@ function resourceView(resource: McpResourceModel): object {
     ...resource,
     target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
     metadata: code(metadata),
-    handler: code(`async (uri, ${templated ? 'variables, ' : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
+    // A `with` may ignore every URI variable: the parameter is then unused (noUnusedParameters).
+    handler: code(`async (uri, ${templated ? (/\bvariables\b/.test(call) ? 'variables, ' : '_variables, ') : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
   };
 }
 
@@ -359,7 +360,8 @@ function promptView(prompt: McpPromptModel): object {
   return {
     ...prompt,
     config: code(`{\n${config.join('\n')}\n}`),
-    handler: code(`(${shape.length ? 'args' : ''}) => ({\nmessages: [\n${messages.join('\n')}\n],\n})`),
+    // With arguments but no message to render them into, the parameter is unused (noUnusedParameters).
+    handler: code(`(${shape.length ? (messages.length ? 'args' : '_args') : ''}) => ({\nmessages: [\n${messages.join('\n')}\n],\n})`),
   };
 }
 
@@ -373,6 +375,8 @@ export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) 
     resources,
     prompts,
     destructure: destructure([...tools, ...resources].map((t) => t.handler.text).join('\n'), false),
+    // An adapter that declares nothing registers nothing: its `server` parameter is unused.
+    serverParam: tools.length + resources.length + prompts.length > 0 ? 'server' : '_server',
     adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
   };
 }

@@ -80,7 +80,7 @@ function loadBytes(file: string, bytes: Buffer, withImports: boolean): LoadResul
 }
 
 /** `./x.yaml`, `shared/x.yaml`, `file:///./x.yaml`, `file://./x.yaml` → relative to the capability; `file:///abs` → absolute. */
-function importPath(location: string, dir: string): string | undefined {
+export function importPath(location: string, dir: string): string | undefined {
   if (/^file:\/\/\/\.\.?\//.test(location)) return resolve(dir, location.slice('file:///'.length));
   if (/^file:\/\/\.\.?\//.test(location)) return resolve(dir, location.slice('file://'.length));
   if (location.startsWith('file://')) return resolve(location.slice('file://'.length));

@@ -15,6 +15,8 @@ import { child, has, isObj, items, str, text, type Node, type Reporter } from '.
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const LOCATIONS = new Set(['path', 'query', 'header', 'cookie', 'body', 'formData']);
 const TYPES = new Set(['string', 'integer', 'number', 'boolean', 'array', 'object', 'file']);
+/** RFC 9110 token: what a header or cookie name may be made of. */
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** `{x}` and `{{x}}` placeholders of a consumed path or base URI, in order. */
 export function pathVariables(path: string): string[] {
@@ -70,6 +72,7 @@ export function buildConsumes(node: Node, ctx: ConsumesContext): ConsumesModel |
   for (const resource of items(child(node, 'resources'))) {
     const resourcePath = str(child(resource, 'path')) ?? '';
     const resourceParams = items(child(resource, 'inputParameters')).map((p) => buildParam(p, ctx)).filter((p): p is ParamModel => !!p);
+    uniqueInputs(items(child(resource, 'inputParameters')), [], ctx);
     for (const op of items(child(resource, 'operations'))) {
       const built = buildOperation(op, resourcePath, resourceParams, params, auth, ctx, methodNames);
       if (built) operations.push(built);
@@ -105,6 +108,8 @@ function buildOperation(
     ctx.report.error(child(node, 'method'), 'bad-method', `method "${method}" is not supported`, 'use GET, POST, PUT, PATCH, DELETE or HEAD');
     return undefined;
   }
+  // Reported, then built anyway: the file is not generated, and calls to it raise no second error.
+  uniqueInputs(items(child(node, 'inputParameters')), resourceParams.filter((r) => !opParamsHave(node, r)), ctx);
   // Operation-level parameters override resource-level ones of the same name and location.
   const declared = [...resourceParams.filter((r) => !opParamsHave(node, r)), ...items(child(node, 'inputParameters')).map((p) => buildParam(p, ctx)).filter((p): p is ParamModel => !!p)];
   const params: ParamModel[] = [...declared];
@@ -154,6 +159,24 @@ function buildOperation(
   };
 }
 
+/**
+ * Inputs are keyed by name (input types, REST schemas, MCP arguments): one operation cannot take
+ * two parameters of one name, even in different places. Constants are not inputs.
+ */
+function uniqueInputs(nodes: readonly Node[], inherited: readonly ParamModel[], ctx: ConsumesContext): void {
+  const seen = new Map<string, string>(inherited.filter((p) => p.value === undefined).map((p) => [p.name, 'on the resource']));
+  for (const p of nodes) {
+    const name = text(child(p, 'name'));
+    if (name === undefined || has(p, 'value') || has(p, 'template') || str(child(p, 'in')) === 'environment') continue;
+    const previous = seen.get(name);
+    if (previous !== undefined) {
+      ctx.report.error(child(p, 'name'), 'duplicate-input', `input "${name}" is already declared ${previous}`,
+        'parameter names of one operation must be unique: they are the keys of its input type');
+    }
+    seen.set(name, `at line ${p.spec.locate(p.path).line}`);
+  }
+}
+
 function resultKind(outputs: Node): OperationModel['resultKind'] {
   const first = items(outputs)[0];
   if (!first) return 'any';
@@ -181,6 +204,19 @@ function buildParam(node: Node, ctx: ConsumesContext): ParamModel | undefined {
   }
   const type = str(child(node, 'type')) ?? 'string';
   const value = has(node, 'value') ? text(child(node, 'value')) : has(node, 'template') ? text(child(node, 'template')) : undefined;
+  // A name or constant no HTTP message can carry would fail every call at run time (or, worse,
+  // split the header block): refuse it here, where the author can see where it is.
+  if ((location === 'header' || location === 'cookie') && !HTTP_TOKEN.test(name)) {
+    ctx.report.error(child(node, 'name'), `bad-${location}-name`, `${location} name ${JSON.stringify(name)} is not a valid HTTP token`,
+      'use letters, digits and !#$%&\'*+-.^_`|~ only (no spaces, colons or line breaks)');
+    return undefined;
+  }
+  if ((location === 'header' || location === 'cookie') && value !== undefined && /[\r\n\0]/.test(value)) {
+    const key = has(node, 'value') ? 'value' : 'template';
+    ctx.report.error(child(node, key), `bad-${location}-value`, `${location} "${name}" has a value with a line break or NUL, which a header cannot carry`,
+      'remove the line break (YAML block scalars such as | and > add one at the end; use |- or a quoted string)');
+    return undefined;
+  }
   return {
     name,
     in: location as ParamLocation,

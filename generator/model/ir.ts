@@ -4,7 +4,7 @@
  * planned here; emitters read only this and never the YAML. Spec order is kept everywhere, so
  * output order follows the author's order and generation is deterministic.
  */
-import type { AuthSpec, BodySpec, HttpMethod, ParamLocation, ParamType } from '../runtime/descriptor.js';
+import type { AuthSpec, BodySpec, HttpMethod, NamespaceDefaults, ParamLocation, ParamType } from '../runtime/descriptor.js';
 import type { ServerAuthSpec } from '../runtime/auth.js';
 
 export interface CapabilityModel {
@@ -37,6 +37,8 @@ export interface ConsumesModel {
   /** Adapter-level parameters (constants, usually). */
   readonly params: readonly ParamModel[];
   readonly auth?: AuthSpec;
+  /** Deployment defaults from the config file (generator/config), carried into the client's descriptor. */
+  readonly defaults?: NamespaceDefaults;
   readonly operations: readonly OperationModel[];
   /** Planned names: client class, descriptor constant, property on the `clients` object. */
   readonly className: string;

@@ -46,8 +46,9 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
     ...(description ? { description } : {}),
     ...(auth ? { auth } : {}),
     tools,
-    resources: items(child(node, 'resources')).map((r) => buildResource(r, namespace, ctx)).filter((r): r is McpResourceModel => r !== undefined),
-    prompts: items(child(node, 'prompts')).map((p) => buildPrompt(p, ctx)).filter((p): p is McpPromptModel => p !== undefined),
+    resources: unique(unique(items(child(node, 'resources')), 'name', 'resource', ctx), 'uri', 'resource URI', ctx)
+      .map((r) => buildResource(r, namespace, ctx)).filter((r): r is McpResourceModel => r !== undefined),
+    prompts: unique(items(child(node, 'prompts')), 'name', 'prompt', ctx).map((p) => buildPrompt(p, ctx)).filter((p): p is McpPromptModel => p !== undefined),
     registerName: ctx.symbols.allocate(`register${pascalCase(namespace)}Tools`),
   };
 }
@@ -123,6 +124,16 @@ function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpR
   // Only URI variables are inputs of a resource; anything else stays unset.
   const lookup: Lookup = (p) => p;
   const call = buildBindings(target, child(node, 'with'), namespace, lookup, ctx.isBindRef, ctx.report);
+  // A resource's only inputs are its URI variables: a required input bound to nothing else has no value.
+  const unbound = call.bindings.filter((b) => b.source.kind === 'input' && !variables.includes(b.source.input)
+    && target.operation.inputs.some((f) => f.name === b.target && f.required));
+  if (unbound.length > 0) {
+    const names = unbound.map((b) => b.target);
+    ctx.report.error(has(node, 'with') ? child(node, 'with') : child(node, 'call'), 'resource-input-unbound',
+      `resource "${name}" gives no value for required input${names.length > 1 ? 's' : ''} ${names.map((n) => `"${n}"`).join(', ')} of ${target.consumes.namespace}.${target.operation.name}`,
+      `bind ${names.length > 1 ? 'them' : 'it'} in with: (a constant, or "{{<URI variable>}}") or name a URI variable {${names[0]}}`);
+    return undefined;
+  }
   return {
     name,
     ...(title ? { title } : {}),
@@ -134,12 +145,40 @@ function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpR
   };
 }
 
+/**
+ * The SDK refuses a second resource, template or prompt of the same name (or resource of the same
+ * URI) when the server is built — on every MCP request. Repeats are reported here instead.
+ */
+function unique(nodes: Node[], key: string, what: string, ctx: AdapterContext): Node[] {
+  const seen = new Map<string, Node>();
+  return nodes.filter((n) => {
+    const value = str(child(n, key));
+    if (value === undefined) return true;
+    const previous = seen.get(value);
+    if (previous) {
+      ctx.report.error(child(n, key), `duplicate-${what.replace(/ /g, '-').toLowerCase()}`, `${what} ${JSON.stringify(value)} is already declared at line ${previous.spec.locate(previous.path).line}`, key === 'uri' ? 'resource URIs must be unique' : `${what} names must be unique`);
+      return false;
+    }
+    seen.set(value, child(n, key));
+    return true;
+  });
+}
+
 function buildPrompt(node: Node, ctx: AdapterContext): McpPromptModel | undefined {
   const location = str(child(node, 'location'));
   if (!has(node, 'template') && location === undefined) {
     ctx.report.error(node, 'bad-prompt', 'a prompt needs a template or a location', 'add template: [{role: user, content: …}] or location: file:///./prompt.md');
     return undefined;
   }
+  // Arguments become the keys of the prompt's argument schema: each needs a name, once.
+  const args = items(child(node, 'arguments'));
+  for (const a of args) {
+    if (str(child(a, 'name')) === undefined) {
+      ctx.report.error(a, 'prompt-argument-name', 'a prompt argument needs a name', 'add name: <argument>');
+      return undefined;
+    }
+  }
+  if (unique(args, 'name', 'prompt argument', ctx).length !== args.length) return undefined;
   const title = str(child(node, 'label'));
   const description = str(child(node, 'description'));
   return {

@@ -1,7 +1,7 @@
 /**
  * JSON Schemas (OpenAPI 3.1 dialect) for what the generated REST routes accept and answer:
  * parameters as Fastify validates them, request bodies as the plugin parses them, answers as
- * `shapeOutput` builds them, and the problem+json error body of `runtime/problem.ts`.
+ * the compiled shape functions (outputs.ts) build them, and the problem+json error body of `runtime/problem.ts`.
  */
 import type { ExposedInput, OutputModel, OutputShape } from '../model/ir.js';
 import { routeKind } from '../emit/types.js';

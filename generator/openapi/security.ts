@@ -13,6 +13,12 @@ export function securityScheme(auth: ServerAuthSpec): Schema {
       return { type: 'http', scheme: 'basic' };
     case 'apikey':
       return { type: 'apiKey', in: auth.placement === 'query' ? 'query' : 'header', name: auth.key };
+    case 'oauth2': {
+      // A JWT bearer token; the issuer is named only when it is a literal (a template names a bind).
+      const issuer = auth.authorizationServerUri.includes('{{') ? 'the authorization server' : auth.authorizationServerUri;
+      const scopes = auth.scopes?.length ? `; required scopes: ${auth.scopes.join(' ')}` : '';
+      return { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: `OAuth 2 access token issued by ${issuer}${scopes}` };
+    }
   }
 }
 

@@ -1,26 +1,77 @@
 /**
  * Inbound authentication of generated REST and MCP servers (the spec's `exposes[].authentication`).
- * Secrets come from binds; comparison is constant-time; a failure never says which part was wrong.
+ * Shared secrets come from binds; comparison is constant-time; a failure never says which part was
+ * wrong. `oauth2` (bearer JWTs from an authorization server) lives in oauth2.ts.
  */
-import { hash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Bindings } from './bindings.js';
+import { oauth2Checker, type OAuth2AuthSpec } from './oauth2.js';
 import { renderText } from './template.js';
 
 export type ServerAuthSpec =
   | { readonly type: 'bearer'; readonly token: string }
   | { readonly type: 'apikey'; readonly key: string; readonly value: string; readonly placement?: 'header' | 'query' }
-  | { readonly type: 'basic'; readonly username: string; readonly password: string };
+  | { readonly type: 'basic'; readonly username: string; readonly password: string }
+  | OAuth2AuthSpec;
+
+/** What the adapter answers a request with, before any route runs. */
+export type AuthResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly status: 401 | 403 | 503;
+      /** Safe to send: says nothing about the expected secret. */
+      readonly detail: string;
+      /** Response headers (`WWW-Authenticate`, `Retry-After`). */
+      readonly headers?: Readonly<Record<string, string>>;
+      /** What exactly was wrong, for the server log only (never a credential). */
+      readonly reason?: string;
+      readonly severity?: 'debug' | 'error';
+    };
+
+/** Checks one request; shared-secret schemes answer at once, oauth2 may fetch keys first. */
+export type AuthCheck = (headers: IncomingHttpHeaders, query: URLSearchParams) => AuthResult | Promise<AuthResult>;
+
+export interface AuthCheckContext {
+  /** Path the adapter serves under (`/mcp`; '' for REST), for oauth2's resource identifier. */
+  readonly adapterPath?: string;
+}
+
+/** Returns the request check of an adapter, or undefined when no auth is declared. */
+export function authChecker(spec: ServerAuthSpec | undefined, bindings: Bindings, context: AuthCheckContext = {}): AuthCheck | undefined {
+  if (!spec) return undefined;
+  if (spec.type === 'oauth2') return oauth2Checker(spec, bindings, { adapterPath: context.adapterPath ?? '' });
+  const matches = secretMatcher(spec, bindings);
+  const denied: AuthResult = {
+    ok: false,
+    status: 401,
+    detail: 'missing or invalid credentials',
+    ...(spec.type === 'bearer' ? { headers: { 'www-authenticate': 'Bearer' } } : {}),
+    ...(spec.type === 'basic' ? { headers: { 'www-authenticate': 'Basic realm="naftiko"' } } : {}),
+  };
+  const ok: AuthResult = { ok: true };
+  return (headers, query) => (matches(headers, query) ? ok : denied);
+}
 
 /**
- * Returns a checker for one request's headers and URL (its query is parsed only for an API key
- * in the query), or undefined when no auth is declared.
+ * Logs a refusal: routine ones at debug, an authorization server we cannot use at error (the
+ * operator must act). Only the reason is logged, never a credential.
  */
-export function authChecker(
-  spec: ServerAuthSpec | undefined,
+export function logAuthFailure(
+  log: { debug(obj: object, msg: string): void; error(obj: object, msg: string): void },
+  result: AuthResult,
+): void {
+  if (result.ok || !result.reason) return;
+  if (result.severity === 'error') log.error({ status: result.status, reason: result.reason }, 'authentication unavailable');
+  else log.debug({ status: result.status, reason: result.reason }, 'authentication refused');
+}
+
+/** Shared-secret schemes: true when the request carries the configured secret. */
+function secretMatcher(
+  spec: Exclude<ServerAuthSpec, OAuth2AuthSpec>,
   bindings: Bindings,
-): ((headers: IncomingHttpHeaders, url: string) => boolean) | undefined {
-  if (!spec) return undefined;
+): (headers: IncomingHttpHeaders, query: URLSearchParams) => boolean {
   // A secret that cannot be resolved (unset bind variable) is empty, and an empty secret never matches:
   // the server refuses every caller rather than failing open or telling callers what is missing.
   const secret = (template: string): string => {
@@ -30,7 +81,6 @@ export function authChecker(
       return '';
     }
   };
-  const safeEqual = constantTimeEquals();
   switch (spec.type) {
     case 'bearer':
       return (headers) => {
@@ -39,9 +89,9 @@ export function authChecker(
         return safeEqual(match?.[1]?.trim() ?? '', secret(spec.token));
       };
     case 'apikey':
-      return (headers, url) => {
+      return (headers, query) => {
         const given =
-          spec.placement === 'query' ? queryOf(url).get(spec.key) ?? '' : firstHeader(headers[spec.key.toLowerCase()]) ?? '';
+          spec.placement === 'query' ? query.get(spec.key) ?? '' : firstHeader(headers[spec.key.toLowerCase()]) ?? '';
         return safeEqual(given, secret(spec.value));
       };
     case 'basic':
@@ -54,37 +104,14 @@ export function authChecker(
   }
 }
 
-/** `WWW-Authenticate` value for a 401 of this scheme. */
-export function challenge(spec: ServerAuthSpec): string | undefined {
-  if (spec.type === 'bearer') return 'Bearer';
-  if (spec.type === 'basic') return 'Basic realm="naftiko"';
-  return undefined;
-}
-
-function queryOf(url: string): URLSearchParams {
-  const q = url.indexOf('?');
-  return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-}
-
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/**
- * Constant-time comparison of two strings of any length (both are hashed, so the length of the
- * secret does not leak either); an empty expected secret never matches. The expected secret's
- * digest is kept while the secret stays the same (it is re-read on every request).
- */
-function constantTimeEquals(): (given: string, expected: string) => boolean {
-  let lastExpected: string | undefined;
-  let lastDigest: Buffer | undefined;
-  return (given, expected) => {
-    if (expected === '') return false;
-    if (expected !== lastExpected) {
-      lastExpected = expected;
-      lastDigest = hash('sha256', expected, 'buffer');
-    }
-    const a = hash('sha256', given, 'buffer');
-    return timingSafeEqual(a, lastDigest!) && given.length === expected.length;
-  };
+/** Constant-time comparison of two strings of any length; an empty expected secret never matches. */
+function safeEqual(given: string, expected: string): boolean {
+  if (expected === '') return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
 }

@@ -2,6 +2,7 @@
  * The declarative description of consumed HTTP operations that generated clients carry.
  * The generator writes these as constant data; `request.ts` turns them into requests.
  */
+import type { RetryPolicy } from './retry.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 export type ParamLocation = 'path' | 'query' | 'header' | 'cookie' | 'body' | 'formData';
@@ -52,6 +53,19 @@ export interface NamespaceSpec {
   /** Adapter-level parameters, applied to every operation. */
   readonly params: readonly ParamSpec[];
   readonly auth?: AuthSpec;
+  /** Deployment settings from naftiko-codegen's config file; client and server options override them. */
+  readonly defaults?: NamespaceDefaults;
+}
+
+/** Deployment defaults of one namespace (what a spec cannot say: which API version, how patient). */
+export interface NamespaceDefaults {
+  /** Base-URI host variables, used when neither options nor the environment give a value. */
+  readonly variables?: Readonly<Record<string, string>>;
+  /** Constant headers and query parameters; a query parameter replaces a same-named one of the spec. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly retry?: Partial<RetryPolicy> | false;
 }
 
 export interface OperationSpec {

@@ -60,6 +60,15 @@ export class UpstreamResponseTooLargeError extends NaftikoError {
   }
 }
 
+/** The upstream answered a body that cannot be read as the JSON a mapping needs. */
+export class UpstreamMalformedError extends NaftikoError {
+  override name = 'UpstreamMalformedError';
+  override readonly status = 502;
+  constructor(readonly contentType: string | undefined) {
+    super(`upstream answered a body that is not valid JSON${contentType ? ` (${contentType})` : ''}; its fields cannot be mapped`);
+  }
+}
+
 /** A caller input is missing or unusable; nothing was sent upstream. */
 export class InputError extends NaftikoError {
   override name = 'InputError';

@@ -93,30 +93,29 @@ export class HttpClient {
   readonly #options: ClientOptions;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
-  /** The client's retry policy, merged once (a call's own `retry` is merged per call). */
-  readonly #policy: RetryPolicy;
 
   constructor(ns: NamespaceSpec, options: ClientOptions = {}) {
     this.#ns = ns;
     this.#options = options;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 128 });
-    this.#policy = retryPolicy(options.retry);
   }
 
   /** Sends one operation; resolves for status < 400, throws a typed error otherwise. */
   async call<T = unknown>(op: OperationSpec, input: object, options: CallOptions = {}): Promise<UpstreamResponse<T>> {
+    const defaults = this.#ns.defaults;
     const planned = planRequest(this.#ns, op, {
       input: input as Record<string, unknown>,
       bindings: this.#options.bindings,
       baseUri: this.#options.baseUri,
       variables: this.#options.variables,
+      defaultVariables: defaults?.variables,
       env: this.#options.env,
-      headers: options.headers ? { ...this.#options.headers, ...options.headers } : this.#options.headers,
-      query: this.#options.query,
+      headers: { ...defaults?.headers, ...this.#options.headers, ...options.headers },
+      query: { ...defaults?.query, ...this.#options.query },
     });
-    const policy = options.retry === undefined ? this.#policy : retryPolicy(this.#options.retry, options.retry);
-    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const policy = retryPolicy(defaults?.retry, this.#options.retry, options.retry);
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const mayRetry = policy.methods.includes(op.method);
     const started = Date.now();
     const sleep = this.#options.sleep ?? delay;
@@ -146,15 +145,19 @@ export class HttpClient {
 
   /** Proxies one caller request (REST `forward`); any status is returned, none thrown. */
   async forward(request: ForwardRequest, options: CallOptions = {}): Promise<UpstreamResponse> {
+    const defaults = this.#ns.defaults;
     const planned = planForward(this.#ns, request, {
       input: {},
       bindings: this.#options.bindings,
       baseUri: this.#options.baseUri,
       variables: this.#options.variables,
+      defaultVariables: defaults?.variables,
       env: this.#options.env,
+      headers: { ...defaults?.headers, ...this.#options.headers, ...options.headers },
+      query: { ...defaults?.query, ...this.#options.query },
     });
     const op: OperationSpec = { name: `${this.#ns.namespace} forward`, method: planned.method, path: '', params: [], outputFormat: 'raw' };
-    return this.#send(op, planned, options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options);
+    return this.#send(op, planned, options.timeoutMs ?? this.#options.timeoutMs ?? defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS, options);
   }
 
   /** Closes the private connection pool (a given dispatcher stays open). */

@@ -2,12 +2,14 @@
  * RFC 9457 problem details: the one error shape every generated REST route answers with.
  * Details name inputs and operations, never values (a value may be a secret).
  */
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ConfigurationError,
   InputError,
   NaftikoError,
   UpstreamHttpError,
+  UpstreamMalformedError,
   UpstreamResponseTooLargeError,
   UpstreamTimeoutError,
   UpstreamUnreachableError,
@@ -31,13 +33,26 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
+
+/** Upstream response headers worth relaying besides the body's own content type. */
+const RELAYED_HEADERS = ['content-type', 'content-encoding', 'content-language', 'etag', 'last-modified', 'location', 'retry-after'];
+
+/** Copies the upstream headers a caller needs (content type, caching, Retry-After) onto a reply. */
+export function relayHeaders(reply: FastifyReply, headers: Readonly<Record<string, string>>): void {
+  for (const name of RELAYED_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) reply.header(name, value);
+  }
+}
 
 export function problem(status: number, detail?: string, extra: Partial<Problem> = {}): Problem {
   return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, ...(detail ? { detail } : {}), ...extra };
@@ -54,8 +69,9 @@ export function sendProblem(reply: FastifyReply, value: Problem): FastifyReply {
 export function problemErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const instance = request.url.split('?')[0];
   if (error instanceof UpstreamHttpError) {
+    // Relayed like a success: a 429 or 503 keeps its Retry-After, so callers know when to come back.
     reply.code(error.status);
-    if (error.contentType) reply.type(error.contentType);
+    relayHeaders(reply, error.headers);
     return reply.send(Buffer.from(error.body));
   }
   const validation = (error as FastifyError).validation;
@@ -73,7 +89,7 @@ export function problemErrorHandler(error: FastifyError | Error, request: Fastif
   if (error instanceof InputError) {
     return sendProblem(reply, problem(400, error.message, { instance, errors: [{ in: 'request', name: error.input, message: error.reason }] }));
   }
-  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError || error instanceof UpstreamResponseTooLargeError) {
+  if (error instanceof UpstreamTimeoutError || error instanceof UpstreamUnreachableError || error instanceof UpstreamResponseTooLargeError || error instanceof UpstreamMalformedError) {
     return sendProblem(reply, problem(error.status, error.message, { instance }));
   }
   if (error instanceof ConfigurationError) {
@@ -91,4 +107,20 @@ export function problemErrorHandler(error: FastifyError | Error, request: Fastif
   }
   request.log.error({ err: { name: error.name, message: error.message } }, 'unexpected error');
   return sendProblem(reply, problem(500, 'unexpected error; see the server log', { instance }));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (a request line or headers
+ * over the size limit, malformed syntax, a client that never finishes) get problem+json too,
+ * written straight to the socket as Node itself would.
+ */
+export function problemClientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const detail = status === 408 ? 'the request was not received in time' : status === 431 ? 'the request line or headers are too large' : 'the request is not valid HTTP';
+  const body = JSON.stringify(problem(status, detail));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${TITLES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }

@@ -17,6 +17,8 @@ import { createLogger, currentRequestId, installRequestLogging, LOG_LEVELS, requ
 import { mountMcpHttp, observeTools, serveMcpStdio } from './mcp.js';
 import { mcpClientConfig, type LaunchCommand } from './mcp-config.js';
 import { createMetrics, mountMetrics } from './metrics.js';
+import { configureOAuth2, mountProtectedResourceMetadata, type OAuth2Settings } from './oauth2.js';
+import { problemClientErrorHandler } from './problem.js';
 import type { RetryPolicy } from './retry.js';
 
 export interface Closeable {
@@ -69,6 +71,8 @@ export interface ServerOptions {
   readonly mcpTransport?: 'http' | 'stdio';
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy> | false;
+  /** Largest upstream answer accepted, in bytes (default 16 MiB); a larger one is a 502. */
+  readonly maxResponseBytes?: number;
   /** Extra host names accepted by the MCP endpoint's Host/Origin check. */
   readonly allowedHosts?: readonly string[];
   /** Bind variable values given directly (embedding, tests). */
@@ -84,6 +88,8 @@ export interface ServerOptions {
   readonly metrics?: boolean;
   /** Command line only: print an `mcpServers` client config and exit. */
   readonly printMcpConfig?: boolean;
+  /** Key cache, refresh cooldown, fetch timeout and clock tolerance of `oauth2` adapters (embedding, tests). */
+  readonly oauth2?: OAuth2Settings;
 }
 
 export interface RunningCapability<Clients> {
@@ -105,6 +111,7 @@ export const SERVER_USAGE = `Options (each has an environment twin):
   --var <name>=<value>        base-URI host variable, repeatable (NAFTIKO_VAR_<name>)
   --mcp-transport http|stdio  MCP transport (NAFTIKO_MCP_TRANSPORT; default: the spec's)
   --timeout-ms <ms>           upstream timeout per attempt (NAFTIKO_TIMEOUT_MS; default 30000)
+  --max-response-bytes <n>    largest upstream answer accepted, else 502 (NAFTIKO_MAX_RESPONSE_BYTES; default 16777216)
   --allowed-host <name>       extra Host accepted by /mcp, repeatable (NAFTIKO_ALLOWED_HOSTS="a,b")
   --log-level <level>         ${LOG_LEVELS.join('|')} (NAFTIKO_LOG_LEVEL; default info); JSON lines on stdout
   --metrics                   serve Prometheus metrics at /metrics (NAFTIKO_METRICS=1; default off)
@@ -127,6 +134,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         var: { type: 'string', multiple: true },
         'mcp-transport': { type: 'string' },
         'timeout-ms': { type: 'string' },
+        'max-response-bytes': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         metrics: { type: 'boolean' },
@@ -154,6 +162,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     variables: pairs('--var', values.var ?? []),
     mcpTransport: transport,
     timeoutMs: port('--timeout-ms', values['timeout-ms'] ?? env.NAFTIKO_TIMEOUT_MS, Number.MAX_SAFE_INTEGER),
+    maxResponseBytes: port('--max-response-bytes', values['max-response-bytes'] ?? env.NAFTIKO_MAX_RESPONSE_BYTES, Number.MAX_SAFE_INTEGER),
     allowedHosts: values['allowed-host'] ?? split(env.NAFTIKO_ALLOWED_HOSTS),
     logLevel: level as LogLevel,
     metrics: values.metrics ?? flag('NAFTIKO_METRICS', env.NAFTIKO_METRICS),
@@ -207,6 +216,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     }
   }
   const bindings = new Bindings(def.binds, { env, baseDir: def.bindsBaseDir, values: options.bindValues });
+  if (options.oauth2) configureOAuth2(bindings, options.oauth2);
   const usesStdio = def.mcp.some((m) => (options.mcpTransport ?? m.transport) === 'stdio');
   const logger = createLogger({
     level: options.logLevel ?? (options.logger ? 'info' : 'silent'),
@@ -227,6 +237,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     variables: options.variables,
     timeoutMs: options.timeoutMs,
     retry: options.retry,
+    maxResponseBytes: options.maxResponseBytes,
     bindings,
     env,
     ...(onAttempt ? { onAttempt } : {}),
@@ -255,6 +266,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       requestTimeout: 120_000,
       forceCloseConnections: 'idle',
       return503OnClosing: true,
+      clientErrorHandler: problemClientErrorHandler,
     });
     installRequestLogging(app, metrics ? { onFinished: (m, route, status, seconds) => metrics.request(m, route, status, seconds) } : {});
     apps.push(app);
@@ -272,6 +284,8 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     for (const adapter of def.rest) {
       const app = newApp();
       await app.register(adapter.plugin, { clients, bindings, auth: adapter.auth });
+      // Outside the plugin, so outside its authentication: clients read it before they have a token.
+      if (adapter.auth?.type === 'oauth2') mountProtectedResourceMetadata(app, adapter.auth, bindings, { adapterPath: '' });
       mountBuiltIns(app);
       mountDocsUi(app);
       const host = options.host ?? adapter.address ?? '127.0.0.1';
@@ -307,6 +321,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       await app.register(async (scope) =>
         mountMcpHttp(scope, { createServer, auth: adapter.auth, bindings, allowedHosts }),
       );
+      if (adapter.auth?.type === 'oauth2') mountProtectedResourceMetadata(app, adapter.auth, bindings, { adapterPath: '/mcp' });
       mountBuiltIns(app);
       mcp.push({ namespace: adapter.namespace, url: `${await listen(app, host, options.mcpPort ?? adapter.port ?? 0)}/mcp` });
     }
@@ -345,10 +360,12 @@ export async function runCapability<Clients extends Record<string, Closeable>>(
   def: CapabilityDefinition<Clients>,
   argv: readonly string[] = process.argv.slice(2),
   launch: LaunchCommand = { command: process.execPath, args: [...process.execArgv, ...(process.argv[1] ? [process.argv[1]] : [])] },
+  /** Options a wrapper fixes on top of the command line (e.g. `logger`). */
+  overrides: Partial<ServerOptions> = {},
 ): Promise<void> {
   let options: ServerOptions;
   try {
-    options = parseServerArgs(argv);
+    options = { ...parseServerArgs(argv), ...overrides };
   } catch (error) {
     const message = (error as Error).message;
     process.stderr.write(`${message ? `error: ${message}\n\n` : ''}Usage: server [options]\n${SERVER_USAGE}\n`);
@@ -371,6 +388,11 @@ export async function runCapability<Clients extends Record<string, Closeable>>(
   const print = (line: string): void => void (usesStdio ? process.stderr : process.stdout).write(`${line}\n`);
   for (const r of running.rest) print(`REST ${r.namespace} listening on ${r.url}`);
   for (const m of running.mcp) print(m.url === 'stdio' ? `MCP ${m.namespace} on stdio` : `MCP ${m.namespace} listening on ${m.url}`);
+  // On every interface the server cannot know its own names, so /mcp checks no Host (DNS rebinding).
+  const open = running.mcp.filter((m) => /^http:\/\/(0\.0\.0\.0|\[::\]):/.test(m.url));
+  if (open.length > 0 && (options.allowedHosts ?? []).length === 0) {
+    process.stderr.write(`warning: MCP listens on all interfaces without --allowed-host: Host and Origin are not checked (DNS rebinding); pass --allowed-host <name>\n`);
+  }
 
   const graceMs = Number(process.env.NAFTIKO_SHUTDOWN_GRACE_MS ?? 10_000);
   const shutdown = (signal: string): void => {

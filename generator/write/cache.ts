@@ -20,6 +20,8 @@ interface Entry {
   readonly imports?: readonly string[];
   /** A shared consumes file: validated, nothing generated. */
   readonly importOnly?: boolean;
+  /** Files a watcher follows for this capability (imports, local bind files). */
+  readonly dependencies?: readonly string[];
   /** Output-relative path → sha256 of the bytes written. */
   readonly files: Record<string, string>;
 }
@@ -92,7 +94,7 @@ export class GenerationCache {
    * The cached result of an unchanged capability file, recognised without parsing it: its bytes
    * and those of the files it imported give the same key as when it was generated.
    */
-  lookupFile(file: string, capabilityDir: string): { files: Map<string, string>; importOnly?: true } | undefined {
+  lookupFile(file: string, capabilityDir: string, settingsKey = ''): { files: Map<string, string>; importOnly?: true; dependencies?: readonly string[] } | undefined {
     const entry = this.#entries[file];
     if (!entry?.imports) return undefined;
     const texts: string[] = [];
@@ -106,17 +108,20 @@ export class GenerationCache {
       if (text === undefined) return undefined;
       texts.push(text);
     }
-    const input = GenerationCache.inputKey(this.#outDir, texts[0]!, texts.slice(1));
-    if (entry.importOnly) return entry.input === input ? { files: new Map(), importOnly: true } : undefined;
+    // The same key as the pipeline's: spec text, imported texts, then the config settings' key.
+    const input = GenerationCache.inputKey(this.#outDir, texts[0]!, [...texts.slice(1), settingsKey]);
+    const dependencies = entry.dependencies ? { dependencies: entry.dependencies } : {};
+    if (entry.importOnly) return entry.input === input ? { files: new Map(), importOnly: true, ...dependencies } : undefined;
     const files = this.lookup(file, input, capabilityDir);
-    return files ? { files } : undefined;
+    return files ? { files, ...dependencies } : undefined;
   }
 
-  remember(file: string, input: string, files: ReadonlyMap<string, string>, imports: readonly string[] = [], importOnly = false): void {
+  remember(file: string, input: string, files: ReadonlyMap<string, string>, imports: readonly string[] = [], importOnly = false, dependencies: readonly string[] = []): void {
     this.#entries[file] = {
       input,
       imports,
       ...(importOnly ? { importOnly } : {}),
+      dependencies,
       files: Object.fromEntries([...files].map(([p, t]) => [p, sha256(t)])),
     };
   }

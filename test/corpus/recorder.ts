@@ -15,6 +15,8 @@ export interface Recorded {
 
 export interface Reply {
   status: number;
+  /** Answer only after this many milliseconds (timeouts). */
+  delayMs?: number;
   contentType?: string;
   body?: string | Buffer;
 }
@@ -45,6 +47,8 @@ export async function startRecorder(): Promise<Recorder> {
     };
     requests.push(recorded);
     const reply = recorder.reply?.(recorded) ?? { status: 200, contentType: 'application/json', body: JSON.stringify({ echo: { method: recorded.method, url } }) };
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (res.destroyed) return;
     res.statusCode = reply.status;
     if (reply.contentType) res.setHeader('content-type', reply.contentType);
     res.end(recorded.method === 'HEAD' ? undefined : reply.body);

@@ -28,7 +28,8 @@ function bigSpec(count: number): string {
         - {name: certificateName, in: query, type: string}
         - {name: certificate.name, in: query, type: string}
         - {name: default, in: query, type: integer}
-        - {name: attr:qualifiedName, in: header, type: boolean}
+        - {name: attr:qualifiedName, in: query, type: boolean}
+        - {name: "attr'qualified|Name", in: header, type: boolean}
         - {name: body, in: body, type: object}`);
     rest.push(`    - path: /v1/things/{thingid}/parts/{part-id}/op${i}-run
       operations:

@@ -41,7 +41,7 @@ beforeAll(async () => {
   }
   expect((await cli('new', 'starter-demo', '--out', join(dir, 'caps', 'starter-demo.yaml'))).code).toBe(0);
   const run = await cli('generate', join(dir, 'caps'), '--out', out);
-  expect(run.stderr).toBe('');
+  expect(run.stderr.split('\n').filter((l) => !l.startsWith('progress:')).join('\n')).toBe(''); // progress lines come on a slow machine
   expect(run.code).toBe(0);
 }, 60_000);
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Bindings } from '../../../generator/runtime/bindings.js';
 import type { NamespaceSpec, OperationSpec } from '../../../generator/runtime/descriptor.js';
 import { ConfigurationError, InputError } from '../../../generator/runtime/errors.js';
-import { planRequest } from '../../../generator/runtime/request.js';
+import { planForward, planRequest } from '../../../generator/runtime/request.js';
 
 const ns = (over: Partial<NamespaceSpec> = {}): NamespaceSpec => ({ namespace: 'svc', baseUri: 'https://api.example.com/v1', params: [], ...over });
 const op = (over: Partial<OperationSpec> = {}): OperationSpec => ({ name: 'op', method: 'GET', path: '/items', params: [], ...over });
@@ -142,5 +142,30 @@ describe('authentication', () => {
   it('a missing secret is a configuration error that names the variable, not a value', () => {
     const empty = new Bindings([{ namespace: 'env', keys: { API_KEY: 'MY_KEY' } }], { env: {} });
     expect(() => planRequest(ns({ auth: { type: 'bearer', token: '{{env.API_KEY}}' } }), op(), { input: {}, bindings: empty })).toThrow(/MY_KEY/);
+  });
+});
+
+describe('deployment settings (config file defaults)', () => {
+  it('a constant query parameter replaces a same-named one of the spec instead of repeating it', () => {
+    const planned = planRequest(
+      ns({ params: [{ name: 'api-version', in: 'query', type: 'string', value: '2018-02-01' }] }),
+      op({ params: [{ name: 'api-version', in: 'query', type: 'string' }, { name: 'q', in: 'query', type: 'string' }] }),
+      { input: { 'api-version': 'caller', q: 'x' }, query: { 'api-version': '2021-11-01' }, headers: { 'x-ms-client-name': 'n' } },
+    );
+    expect(planned.path).toBe('/v1/items?q=x&api-version=2021-11-01');
+    expect(planned.headers['x-ms-client-name']).toBe('n');
+  });
+
+  it('default host variables come after options and the environment', () => {
+    const templated = ns({ baseUri: 'https://{account}.example.com' });
+    expect(planRequest(templated, op(), { input: {}, env: {}, defaultVariables: { account: 'cfg' } }).origin).toBe('https://cfg.example.com');
+    expect(planRequest(templated, op(), { input: {}, env: { NAFTIKO_VAR_account: 'env' }, defaultVariables: { account: 'cfg' } }).origin).toBe('https://env.example.com');
+    expect(planRequest(templated, op(), { input: {}, env: {}, variables: { account: 'flag' }, defaultVariables: { account: 'cfg' } }).origin).toBe('https://flag.example.com');
+  });
+
+  it('a forward carries the constant query and headers too', () => {
+    const planned = planForward(ns({ params: [{ name: 'api-version', in: 'query', type: 'string', value: 'old' }] }), { method: 'GET', path: '/a', query: 'x=1', headers: {} }, { input: {}, query: { 'api-version': 'new' }, headers: { h: 'v' } });
+    expect(planned.path).toBe('/v1/a?x=1&api-version=new');
+    expect(planned.headers.h).toBe('v');
   });
 });
