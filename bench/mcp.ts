@@ -16,7 +16,7 @@ import { freePort } from './lib/ports.js';
 import { canPin, pinSelf, ROOT, startProcess, type Started } from './lib/proc.js';
 import { type Mode, type SectionResult, type Target } from './lib/section.js';
 import { AUTH, LOAD_CPU, NAMESPACE, PROXY_TOKEN, RESOURCE, SERVER_CPU, startGenerated, startUpstream, TOOL } from './lib/stack.js';
-import { count, median, ms, ratio } from './lib/stats.js';
+import { count, median, micros, ms, ratio } from './lib/stats.js';
 import { upstreamOpenApi } from './lib/upstream-openapi.js';
 
 const CAPABILITY = join(ROOT, 'capabilities/azure-imds-get-token.yaml');
@@ -29,6 +29,7 @@ interface Contender {
   readonly tool: string;
   readonly sessions: number;
   readonly inFlight: number;
+  readonly serverPid?: number;
 }
 
 type Outcome = { readonly results: McpLoadResult[] } | { readonly error: string };
@@ -47,7 +48,10 @@ async function measure(contenders: readonly Contender[], rounds: number, seconds
       const outcome = outcomes.get(c.label)!;
       if ('error' in outcome) continue;
       try {
-        outcome.results.push(await mcpLoad({ transport: c.transport, sessions: c.sessions, inFlight: c.inFlight, seconds, warmupSeconds: round === 0 ? 1 : 0.3, tool: c.tool, arguments: { resource: RESOURCE } }));
+        outcome.results.push(await mcpLoad({
+          transport: c.transport, sessions: c.sessions, inFlight: c.inFlight, seconds, warmupSeconds: round === 0 ? 1 : 0.3,
+          tool: c.tool, arguments: { resource: RESOURCE }, ...(c.serverPid !== undefined ? { serverPid: c.serverPid } : {}),
+        }));
       } catch (error) {
         outcomes.set(c.label, { error: (error as Error).message.split('\n')[0]!.slice(0, 200) });
       }
@@ -69,7 +73,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
     const ourHttp: Contender = {
       label: 'generated server, Streamable HTTP',
       transport: () => new StreamableHTTPClientTransport(new URL(generated.mcp), { requestInit: { headers: AUTH } }),
-      tool: TOOL, sessions: clients, inFlight: 1,
+      tool: TOOL, sessions: clients, inFlight: 1, ...(generated.process.child.pid !== undefined ? { serverPid: generated.process.child.pid } : {}),
     };
     const ourStdio: Contender = {
       label: 'generated server, stdio',
@@ -88,7 +92,10 @@ export async function run(mode: Mode): Promise<SectionResult> {
       const project = await buildPeerMcp(openapi, 'streamable-http', port);
       peerProcess = await startProcess({ command: [process.execPath, project.entry], env: { API_BASE_URL: `${upstream.url}/metadata` }, ready: /running at/, cpu: SERVER_CPU });
       stops.push(peerProcess.stop);
-      peerHttp = { label: 'openapi-mcp-generator server, Streamable HTTP', transport: () => new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)), tool: PEER_TOOL, sessions: clients, inFlight: 1 };
+      peerHttp = {
+        label: 'openapi-mcp-generator server, Streamable HTTP', transport: () => new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)),
+        tool: PEER_TOOL, sessions: clients, inFlight: 1, ...(peerProcess.child.pid !== undefined ? { serverPid: peerProcess.child.pid } : {}),
+      };
     } catch (error) {
       peerErrors.set('http', (error as Error).message.split('\n')[0]!);
     }
@@ -114,13 +121,13 @@ export async function run(mode: Mode): Promise<SectionResult> {
       for (const c of contenders) {
         const outcome = c ? outcomes.get(c.label) : undefined;
         if (!c || !outcome || 'error' in outcome) {
-          rows.push([c?.label ?? peerLabel, shape, 'n/a', 'n/a', 'n/a', outcome && 'error' in outcome ? (peerErrors.get(peerKey) ?? outcome.error) : (peerErrors.get(peerKey) ?? 'not run')]);
+          rows.push([c?.label ?? peerLabel, shape, 'n/a', 'n/a', 'n/a', 'n/a', outcome && 'error' in outcome ? (peerErrors.get(peerKey) ?? outcome.error) : (peerErrors.get(peerKey) ?? 'not run')]);
           continue;
         }
         const rps = median(outcome.results.map((r) => r.callsPerSecond));
         const p99 = median(outcome.results.map((r) => r.p99));
         figures.set(c.label, { rps, p99 });
-        rows.push([c.label, shape, count(rps), ms(median(outcome.results.map((r) => r.p50))), ms(p99), '']);
+        rows.push([c.label, shape, count(rps), ms(median(outcome.results.map((r) => r.p50))), ms(p99), micros(median(outcome.results.map((r) => r.cpuPerCall))), '']);
       }
     };
     addRows(http, [ourHttp, peerHttp], 'openapi-mcp-generator server, Streamable HTTP', 'http', `${clients} sessions × 1`);
@@ -134,7 +141,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
         if (!mode.quick) targets.push({ name: `MCP ahead of the peer (${transport})`, goal: 'more calls/s and lower p99', value: 'n/a (peer did not run)', met: undefined });
         return;
       }
-      rows.push([`generated / peer (${transport})`, '', ratio(o.rps / p.rps), '', ratio(o.p99 / p.p99), 'calls/s ratio; p99 ratio (< 1 = lower)']);
+      rows.push([`generated / peer (${transport})`, '', ratio(o.rps / p.rps), '', ratio(o.p99 / p.p99), '', 'calls/s ratio; p99 ratio (< 1 = lower)']);
       if (!mode.quick) targets.push({ name: `MCP ahead of the peer (${transport})`, goal: 'more calls/s and lower p99', value: `${ratio(o.rps / p.rps)} calls/s, ${ratio(o.p99 / p.p99)} p99`, met: o.rps > p.rps && o.p99 < p.p99 });
     };
     compare(ourHttp, peerHttp, 'Streamable HTTP');
@@ -142,12 +149,13 @@ export async function run(mode: Mode): Promise<SectionResult> {
     return {
       tables: [{
         title: `MCP tools/call (GET token via the mock IMDS), ${rounds}×${seconds} s per server (alternating), medians`,
-        headers: ['server', 'load', 'calls/s', 'p50', 'p99', 'note'],
+        headers: ['server', 'load', 'calls/s', 'p50', 'p99', 'server CPU per call', 'note'],
         rows,
         notes: [
           'official SDK Client in the bench process; each server in its own process; both call the same mock IMDS',
           'the peer is openapi-mcp-generator 4 run on an OpenAPI 3.1 description of the consumed IMDS operation (bench/lib/upstream-openapi.ts), built and started as its README says',
-          'the generated server also checks the caller\'s bearer token on every request; the peer has no inbound authentication',
+          'the generated server also checks the caller\'s bearer token on every request and writes one log line per request (its default); the peer has no inbound authentication and logs to stderr',
+          'server CPU per call = CPU time of the server process over calls answered: the server\'s own cost, whichever side limits throughput',
         ],
       }],
       targets,

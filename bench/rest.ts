@@ -45,12 +45,15 @@ export async function run(mode: Mode): Promise<SectionResult> {
   const restore = pinSelf(LOAD_CPU);
   const upstream = await startUpstream();
   const baseline = await startBaseline(upstream.url);
-  const generated = await startGenerated(upstream.url);
+  // Logs off, like the baseline: the route's own cost. The default access log is measured apart.
+  const generated = await startGenerated(upstream.url, ['--log-level', 'silent']);
+  const logged = await startGenerated(upstream.url);
   try {
     const targets: Target[] = [
       { label: '(a) mock IMDS alone (ceiling)', url: `${upstream.url}${upstreamTokenPath}`, headers: { metadata: 'true' }, pid: upstream.process.child.pid },
       { label: '(b) hand-written Fastify + undici.request', url: `${baseline.url}${restTokenPath}`, headers: AUTH, pid: baseline.process.child.pid },
       { label: '(c) generated IMDS route', url: `${generated.rest}${restTokenPath}`, headers: AUTH, pid: generated.process.child.pid },
+      { label: '(c′) generated, default access log (info)', url: `${logged.rest}${restTokenPath}`, headers: AUTH, pid: logged.process.child.pid },
     ];
     for (const target of targets) await expectToken(target.url, target.headers);
     // Warm-up (JIT, connection pools), not recorded.
@@ -61,7 +64,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
       for (const target of order) samples.get(target.label)!.push(await load(target, seconds));
     }
     const med = (label: string, pick: (s: Sample) => number): number => median(samples.get(label)!.map(pick));
-    const [a, b, c] = targets.map((t) => t.label) as [string, string, string];
+    const [a, b, c, cLogged] = targets.map((t) => t.label) as [string, string, string, string];
     const rows = targets.map((t) => [
       t.label,
       count(med(t.label, (s) => s.rps)),
@@ -77,6 +80,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
     const ba = med(b, (s) => s.rps) / med(a, (s) => s.rps);
     const cpuB = med(b, (s) => s.cpuPerRequest);
     const cpuC = med(c, (s) => s.cpuPerRequest);
+    const logCost = med(cLogged, (s) => s.rps) / med(c, (s) => s.rps);
     return {
       tables: [{
         title: `REST overhead: GET token, ${CONNECTIONS} connections, ${rounds}×${seconds} s per target (alternating), medians`,
@@ -86,9 +90,11 @@ export async function run(mode: Mode): Promise<SectionResult> {
           ['generated / hand-written (c/b)', ratio(cb), '', '', '', '', ratio(cpuB / cpuC)],
           ['generated / upstream alone (c/a)', ratio(ca), '', '', '', '', ''],
           ['hand-written / upstream alone (b/a)', ratio(ba), '', '', '', '', ''],
+          ['with access log / without (c′/c)', ratio(logCost), '', '', '', '', ''],
         ],
         notes: [
           'each server runs in its own process; the upstream and autocannon share one CPU and the server under test has the other when taskset is available',
+          '(c) runs with `--log-level silent` (the baseline logs nothing either); (c′) is the same server with its default one JSON line per request on stdout',
           'added latency = the target\'s percentile minus the upstream\'s own (autocannon latency, ms)',
           'server CPU per request = user+system CPU time of the serving process (/proc) over requests answered; less sensitive to other load on the machine than req/s. Its ratio row is hand-written CPU / generated CPU (1 = as cheap)',
         ],
@@ -96,7 +102,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
       targets: mode.quick ? [] : [{ name: 'generated REST route vs hand-written', goal: '≥ 0.90×', value: ratio(cb), met: cb >= 0.9 }],
     };
   } finally {
-    await Promise.all([generated.process.stop(), baseline.process.stop(), upstream.process.stop()]);
+    await Promise.all([generated.process.stop(), logged.process.stop(), baseline.process.stop(), upstream.process.stop()]);
     restore();
   }
 }

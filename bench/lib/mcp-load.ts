@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { cpuMs } from './cpu.js';
 import { percentile } from './stats.js';
 
 export interface McpLoadOptions {
@@ -17,6 +18,8 @@ export interface McpLoadOptions {
   readonly warmupSeconds: number;
   readonly tool: string;
   readonly arguments: Record<string, unknown>;
+  /** The server process (HTTP); stdio servers are the transports' own children. */
+  readonly serverPid?: number;
 }
 
 export interface McpLoadResult {
@@ -24,14 +27,21 @@ export interface McpLoadResult {
   readonly p50: number;
   readonly p99: number;
   readonly calls: number;
+  /** CPU milliseconds the server process(es) spent per call (NaN where /proc is missing). */
+  readonly cpuPerCall: number;
 }
 
 export async function mcpLoad(options: McpLoadOptions): Promise<McpLoadResult> {
   const clients: Client[] = [];
+  const pids = new Set<number>(options.serverPid !== undefined ? [options.serverPid] : []);
+  const cpu = (): number => [...pids].reduce((sum, pid) => sum + cpuMs(pid), 0);
   try {
     for (let i = 0; i < options.sessions; i += 1) {
       const client = new Client({ name: `bench-${i}`, version: '1.0.0' });
-      await client.connect(options.transport());
+      const transport = options.transport();
+      await client.connect(transport);
+      const pid = (transport as { pid?: number | null }).pid;
+      if (typeof pid === 'number') pids.add(pid);
       clients.push(client);
     }
     const call = async (client: Client): Promise<void> => {
@@ -50,10 +60,12 @@ export async function mcpLoad(options: McpLoadOptions): Promise<McpLoadResult> {
     };
     await drive(performance.now() + options.warmupSeconds * 1000);
     const latencies: number[] = [];
+    const cpuBefore = cpu();
     const start = performance.now();
     await drive(start + options.seconds * 1000, latencies);
     const elapsed = (performance.now() - start) / 1000;
-    return { callsPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), calls: latencies.length };
+    const cpuPerCall = (cpu() - cpuBefore) / latencies.length;
+    return { callsPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), calls: latencies.length, cpuPerCall };
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));
   }
