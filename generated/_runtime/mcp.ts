@@ -9,7 +9,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { authChecker, logAuthFailure, type ServerAuthSpec } from './auth.js';
+import { authChecker, logAuthFailure, whenChecked, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError } from './errors.js';
 import type { UpstreamResponse } from './http.js';
@@ -145,7 +145,8 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
     return reply.code(status).type('application/json').send(rpcError(parse ? -32700 : status === 500 ? -32603 : -32000, message));
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style rather than async: the shared-secret schemes answer at once. Replying ends the request (no done()).
+  app.addHook('onRequest', (request, reply, done) => {
     if (allowed.size > 0) {
       const host = hostnameOf(request.headers.host);
       const origin = request.headers.origin;
@@ -155,13 +156,14 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
         return;
       }
     }
-    if (!check) return;
-    const result = await check(request.headers, new URLSearchParams(request.url.split('?')[1] ?? ''));
-    if (result.ok) return;
-    logAuthFailure(request.log, result);
-    for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
-    const message = result.status === 401 ? 'Unauthorized' : result.status === 403 ? 'Forbidden: insufficient scope' : 'Service unavailable: the access token cannot be verified right now';
-    return reply.code(result.status).type('application/json').send(rpcError(-32001, message));
+    if (!check) return done();
+    whenChecked(check(request.headers, request.url), (result) => {
+      if (result.ok) return done();
+      logAuthFailure(request.log, result);
+      for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+      const message = result.status === 401 ? 'Unauthorized' : result.status === 403 ? 'Forbidden: insufficient scope' : 'Service unavailable: the access token cannot be verified right now';
+      reply.code(result.status).type('application/json').send(rpcError(-32001, message));
+    }, done);
   });
 
   app.post(path, async (request, reply) => {

@@ -251,7 +251,12 @@ function encodeLiteralPath(text: string): string {
 
 /** encodeURIComponent that cannot throw: a lone surrogate (possible in JSON input) becomes U+FFFD. */
 function encodeText(text: string): string {
-  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // Only a lone surrogate makes encodeURIComponent throw: such text is repaired, then encoded.
+    return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+  }
 }
 
 function joinPaths(base: string, path: string): string {

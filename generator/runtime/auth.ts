@@ -3,7 +3,7 @@
  * Shared secrets come from binds; comparison is constant-time; a failure never says which part was
  * wrong. `oauth2` (bearer JWTs from an authorization server) lives in oauth2.ts.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Bindings } from './bindings.js';
 import { oauth2Checker, type OAuth2AuthSpec } from './oauth2.js';
@@ -31,7 +31,7 @@ export type AuthResult =
     };
 
 /** Checks one request; shared-secret schemes answer at once, oauth2 may fetch keys first. */
-export type AuthCheck = (headers: IncomingHttpHeaders, query: URLSearchParams) => AuthResult | Promise<AuthResult>;
+export type AuthCheck = (headers: IncomingHttpHeaders, url: string) => AuthResult | Promise<AuthResult>;
 
 export interface AuthCheckContext {
   /** Path the adapter serves under (`/mcp`; '' for REST), for oauth2's resource identifier. */
@@ -51,7 +51,16 @@ export function authChecker(spec: ServerAuthSpec | undefined, bindings: Bindings
     ...(spec.type === 'basic' ? { headers: { 'www-authenticate': 'Basic realm="naftiko"' } } : {}),
   };
   const ok: AuthResult = { ok: true };
-  return (headers, query) => (matches(headers, query) ? ok : denied);
+  return (headers, url) => (matches(headers, url) ? ok : denied);
+}
+
+/**
+ * Continues with a check's result: at once for the shared-secret schemes (so an adapter's hook
+ * needs no promise per request), when it resolves for oauth2.
+ */
+export function whenChecked(result: AuthResult | Promise<AuthResult>, then: (result: AuthResult) => void, fail: (error: Error) => void): void {
+  if (result instanceof Promise) result.then(then, fail);
+  else then(result);
 }
 
 /**
@@ -71,7 +80,7 @@ export function logAuthFailure(
 function secretMatcher(
   spec: Exclude<ServerAuthSpec, OAuth2AuthSpec>,
   bindings: Bindings,
-): (headers: IncomingHttpHeaders, query: URLSearchParams) => boolean {
+): (headers: IncomingHttpHeaders, url: string) => boolean {
   // A secret that cannot be resolved (unset bind variable) is empty, and an empty secret never matches:
   // the server refuses every caller rather than failing open or telling callers what is missing.
   const secret = (template: string): string => {
@@ -81,6 +90,7 @@ function secretMatcher(
       return '';
     }
   };
+  const safeEqual = constantTimeEquals();
   switch (spec.type) {
     case 'bearer':
       return (headers) => {
@@ -89,9 +99,9 @@ function secretMatcher(
         return safeEqual(match?.[1]?.trim() ?? '', secret(spec.token));
       };
     case 'apikey':
-      return (headers, query) => {
+      return (headers, url) => {
         const given =
-          spec.placement === 'query' ? query.get(spec.key) ?? '' : firstHeader(headers[spec.key.toLowerCase()]) ?? '';
+          spec.placement === 'query' ? queryOf(url).get(spec.key) ?? '' : firstHeader(headers[spec.key.toLowerCase()]) ?? '';
         return safeEqual(given, secret(spec.value));
       };
     case 'basic':
@@ -108,10 +118,26 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Constant-time comparison of two strings of any length; an empty expected secret never matches. */
-function safeEqual(given: string, expected: string): boolean {
-  if (expected === '') return false;
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
+/** The query of a request URL, parsed only by the schemes that read it (an API key in the query). */
+function queryOf(url: string): URLSearchParams {
+  const q = url.indexOf('?');
+  return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+}
+
+/**
+ * Constant-time comparison of two strings of any length (both are hashed, so the secret's length
+ * does not leak either); an empty expected secret never matches. The expected secret is re-read
+ * on every request; its digest is kept while it stays the same.
+ */
+function constantTimeEquals(): (given: string, expected: string) => boolean {
+  let lastExpected: string | undefined;
+  let lastDigest: Buffer | undefined;
+  return (given, expected) => {
+    if (expected === '') return false;
+    if (expected !== lastExpected) {
+      lastExpected = expected;
+      lastDigest = hash('sha256', expected, 'buffer');
+    }
+    return timingSafeEqual(hash('sha256', given, 'buffer'), lastDigest!) && given.length === expected.length;
+  };
 }

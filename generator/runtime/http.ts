@@ -93,12 +93,19 @@ export class HttpClient {
   readonly #options: ClientOptions;
   readonly #dispatcher: Dispatcher;
   readonly #ownsDispatcher: boolean;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #query: Readonly<Record<string, string>>;
+  readonly #policy: RetryPolicy;
 
   constructor(ns: NamespaceSpec, options: ClientOptions = {}) {
     this.#ns = ns;
     this.#options = options;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+    // Merged once: the namespace defaults and the client's options do not change per call.
+    this.#headers = { ...ns.defaults?.headers, ...options.headers };
+    this.#query = { ...ns.defaults?.query, ...options.query };
+    this.#policy = retryPolicy(ns.defaults?.retry, options.retry);
   }
 
   /** Sends one operation; resolves for status < 400, throws a typed error otherwise. */
@@ -111,10 +118,10 @@ export class HttpClient {
       variables: this.#options.variables,
       defaultVariables: defaults?.variables,
       env: this.#options.env,
-      headers: { ...defaults?.headers, ...this.#options.headers, ...options.headers },
-      query: { ...defaults?.query, ...this.#options.query },
+      headers: options.headers ? { ...this.#headers, ...options.headers } : this.#headers,
+      query: this.#query,
     });
-    const policy = retryPolicy(defaults?.retry, this.#options.retry, options.retry);
+    const policy = options.retry === undefined ? this.#policy : retryPolicy(defaults?.retry, this.#options.retry, options.retry);
     const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const mayRetry = policy.methods.includes(op.method);
     const started = Date.now();

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifySchema, HTTPMethods, RouteOptions } from 'fastify';
-import { authChecker, logAuthFailure, type ServerAuthSpec } from './auth.js';
+import { authChecker, logAuthFailure, whenChecked, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import type { CancelSource, UpstreamResponse } from './http.js';
 import type { ForwardRequest } from './request.js';
@@ -109,14 +109,15 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
 
   const check = authChecker(options.auth, options.bindings);
   if (check) {
-    app.addHook('onRequest', async (request, reply) => {
-      if (openapi !== undefined && request.routeOptions.url === OPENAPI_PATH) return;
-      const query = new URLSearchParams(request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '');
-      const result = await check(request.headers, query);
-      if (result.ok) return;
-      logAuthFailure(request.log, result);
-      for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
-      return sendProblem(reply, problem(result.status, result.detail));
+    // Callback style rather than async: the shared-secret schemes answer at once. Replying ends the request (no done()).
+    app.addHook('onRequest', (request, reply, done) => {
+      if (openapi !== undefined && request.routeOptions.url === OPENAPI_PATH) return done();
+      whenChecked(check(request.headers, request.url), (result) => {
+        if (result.ok) return done();
+        logAuthFailure(request.log, result);
+        for (const [name, value] of Object.entries(result.headers ?? {})) reply.header(name, value);
+        sendProblem(reply, problem(result.status, result.detail));
+      }, done);
     });
   }
 }
