@@ -87,23 +87,29 @@ export async function run(mode: Mode): Promise<SectionResult> {
     let peerHttp: Contender | undefined;
     let peerStdio: Contender | undefined;
     let peerProcess: Started | undefined;
-    try {
-      const port = await freePort();
-      const project = await buildPeerMcp(openapi, 'streamable-http', port);
-      peerProcess = await startProcess({ command: [process.execPath, project.entry], env: { API_BASE_URL: `${upstream.url}/metadata` }, ready: /running at/, cpu: SERVER_CPU });
-      stops.push(peerProcess.stop);
-      peerHttp = {
-        label: 'openapi-mcp-generator server, Streamable HTTP', transport: () => new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)),
-        tool: PEER_TOOL, sessions: clients, inFlight: 1, ...(peerProcess.child.pid !== undefined ? { serverPid: peerProcess.child.pid } : {}),
-      };
-    } catch (error) {
-      peerErrors.set('http', (error as Error).message.split('\n')[0]!);
-    }
-    try {
-      const project = await buildPeerMcp(openapi, 'stdio', 0);
-      peerStdio = { label: 'openapi-mcp-generator server, stdio', transport: stdioServer([project.entry], { API_BASE_URL: `${upstream.url}/metadata` }), tool: PEER_TOOL, sessions: 1, inFlight: clients };
-    } catch (error) {
-      peerErrors.set('stdio', (error as Error).message.split('\n')[0]!);
+    if (mode.quick) {
+      // The peer's dependencies come from the npm registry: not in a smoke run.
+      peerErrors.set('http', 'not built in --quick');
+      peerErrors.set('stdio', 'not built in --quick');
+    } else {
+      try {
+        const port = await freePort();
+        const project = await buildPeerMcp(openapi, 'streamable-http', port);
+        peerProcess = await startProcess({ command: [process.execPath, project.entry], env: { API_BASE_URL: `${upstream.url}/metadata` }, ready: /running at/, cpu: SERVER_CPU });
+        stops.push(peerProcess.stop);
+        peerHttp = {
+          label: 'openapi-mcp-generator server, Streamable HTTP', transport: () => new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)),
+          tool: PEER_TOOL, sessions: clients, inFlight: 1, ...(peerProcess.child.pid !== undefined ? { serverPid: peerProcess.child.pid } : {}),
+        };
+      } catch (error) {
+        peerErrors.set('http', (error as Error).message.split('\n')[0]!);
+      }
+      try {
+        const project = await buildPeerMcp(openapi, 'stdio', 0);
+        peerStdio = { label: 'openapi-mcp-generator server, stdio', transport: stdioServer([project.entry], { API_BASE_URL: `${upstream.url}/metadata` }), tool: PEER_TOOL, sessions: 1, inFlight: clients };
+      } catch (error) {
+        peerErrors.set('stdio', (error as Error).message.split('\n')[0]!);
+      }
     }
 
     const http = await measure(peerHttp ? [ourHttp, peerHttp] : [ourHttp], rounds, seconds);

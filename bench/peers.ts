@@ -52,7 +52,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
       openapi.set(file, target);
     }
 
-    const rounds = mode.quick ? 1 : 3;
+    const rounds = mode.quick ? 1 : 2;
     const figures = new Map<string, Figures>();
     const key = (tool: Tool, file: string): string => `${tool.name}\u0000${file}`;
     let n = 0;

@@ -9,14 +9,16 @@ export interface GenerationRun {
   readonly wallMs: number;
   /** Inside the process, from the command's start to its end. */
   readonly inProcessMs: number;
+  /** User + system CPU time of the process, start-up included (steadier than wall time on a busy machine). */
+  readonly cpuMs: number;
   readonly maxRssBytes: number;
 }
 
 export async function generateInChild(inputs: readonly string[], outDir: string): Promise<GenerationRun> {
   const run = await runProcess(tsxCommand(join(ROOT, 'bench/children/generate.ts'), [...inputs, '--out', outDir]));
-  const report = lastJson<{ code: number; ms: number; maxRssBytes: number; errors: string[] }>(run.stdout);
+  const report = lastJson<{ code: number; ms: number; cpuMs: number; maxRssBytes: number; errors: string[] }>(run.stdout);
   if (run.code !== 0 || report.code !== 0) throw new Error(`generate ${inputs.join(' ')} failed:\n${report.errors.join('\n')}${run.stderr.slice(-2000)}`);
-  return { wallMs: run.wallMs, inProcessMs: report.ms, maxRssBytes: report.maxRssBytes };
+  return { wallMs: run.wallMs, inProcessMs: report.ms, cpuMs: report.cpuMs, maxRssBytes: report.maxRssBytes };
 }
 
 /** Removes the incremental-generation cache entry the generator keeps for an output folder. */
