@@ -1,0 +1,67 @@
+/**
+ * Generation of the whole azure-sample folder (50 capabilities, 345 operations): cold (empty
+ * output folder, no cache) and incremental (run again, nothing changed), each in a fresh
+ * process, median of several rounds; peak memory of the cold run.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPipeline } from '../generator/pipeline.js';
+import { forgetCache, generateInChild, type GenerationRun } from './lib/generate.js';
+import { ROOT } from './lib/proc.js';
+import { scratch, type Mode, type SectionResult } from './lib/section.js';
+import { count, median, mib, ms, seconds } from './lib/stats.js';
+
+export const SAMPLE = join(ROOT, '../shared/corpus/azure-sample');
+
+export function countOperations(files: readonly string[]): number {
+  return files.reduce((n, file) => {
+    const model = runPipeline(file, { outDir: join(ROOT, '.cache/bench'), validateOnly: true }).model;
+    return n + (model?.consumes.reduce((m, c) => m + c.operations.length, 0) ?? 0);
+  }, 0);
+}
+
+export async function run(mode: Mode): Promise<SectionResult> {
+  const all = readdirSync(SAMPLE).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(SAMPLE, f));
+  // Quick mode: three small files, one round — proves the harness, measures nothing.
+  const files = mode.quick ? all.slice(0, 3) : all;
+  const input = mode.quick ? files : [SAMPLE];
+  const rounds = mode.quick ? 1 : 3;
+  const operations = countOperations(files);
+
+  const cold: GenerationRun[] = [];
+  const incremental: GenerationRun[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const out = scratch('gen');
+    try {
+      cold.push(await generateInChild(input, out.dir));
+      incremental.push(await generateInChild(input, out.dir));
+    } finally {
+      forgetCache(out.dir);
+      out.remove();
+    }
+  }
+  const coldWall = median(cold.map((r) => r.wallMs));
+  const incWall = median(incremental.map((r) => r.wallMs));
+  const coldIn = median(cold.map((r) => r.inProcessMs));
+  const incIn = median(incremental.map((r) => r.inProcessMs));
+  const label = mode.quick ? `${files.length} sample files` : 'azure-sample';
+  return {
+    tables: [{
+      title: `Generation: ${label} (${files.length} capabilities, ${operations} operations), median of ${rounds}`,
+      headers: ['figure', 'cold', 'nothing changed'],
+      rows: [
+        ['process wall time (node start to exit)', seconds(coldWall), seconds(incWall)],
+        ['inside the process (start-up excluded)', seconds(coldIn), seconds(incIn)],
+        ['per operation (wall)', ms(coldWall / operations), ms(incWall / operations)],
+        ['per operation (inside the process)', ms(coldIn / operations), ms(incIn / operations)],
+        ['peak resident memory', mib(median(cold.map((r) => r.maxRssBytes))), mib(median(incremental.map((r) => r.maxRssBytes)))],
+        ['operations', count(operations), count(operations)],
+      ],
+      notes: ['cold = empty output folder and no incremental cache; nothing changed = the same command again on its own output'],
+    }],
+    targets: mode.quick ? [] : [
+      { name: 'azure-sample cold generation', goal: '< 5 s', value: seconds(coldWall), met: coldWall < 5_000 },
+      { name: 'azure-sample, nothing changed', goal: '< 1 s', value: seconds(incWall), met: incWall < 1_000 },
+    ],
+  };
+}
