@@ -73,7 +73,9 @@ export interface RequestLogOptions {
 
 /**
  * Echoes the request id, runs the handler inside its context, and writes one line per request.
- * Installed on the root instance so that it covers every route, built-in or generated.
+ * Installed on the root instance so that it covers every route, built-in or generated. Only what
+ * the log level (and metrics) use is installed: the async context costs every promise of the
+ * process something, and is needed only by the debug lines of upstream calls.
  */
 export function installRequestLogging(app: FastifyInstance, options: RequestLogOptions = {}): void {
   app.addHook('onRequest', (request, reply, done) => {
@@ -81,19 +83,30 @@ export function installRequestLogging(app: FastifyInstance, options: RequestLogO
     reply.raw.setHeader('x-request-id', request.id);
     done();
   });
-  app.addHook('preHandler', (request, _reply, done) => context.run(request.id, done));
+  if (enabled(app, 'debug')) app.addHook('preHandler', (request, _reply, done) => context.run(request.id, done));
+  const logs = enabled(app, 'info');
+  if (!logs && !options.onFinished) return;
   app.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request);
     const seconds = reply.elapsedTime / 1000;
-    // Probes and scrapes come every few seconds: keep them out of the info stream.
-    const quiet = (request.routeOptions.config as { quiet?: boolean } | undefined)?.quiet === true && reply.statusCode < 400;
-    request.log[quiet ? 'debug' : 'info'](
-      { method: request.method, route, path: pathOf(request.url), status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
+    if (logs) {
+      // Probes and scrapes come every few seconds: keep them out of the info stream.
+      const quiet = (request.routeOptions.config as { quiet?: boolean } | undefined)?.quiet === true && reply.statusCode < 400;
+      request.log[quiet ? 'debug' : 'info'](
+        { method: request.method, route, path: pathOf(request.url), status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    }
     options.onFinished?.(request.method, route, reply.statusCode, seconds);
     done();
   });
+}
+
+const LEVEL_VALUES: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+/** Whether the app's logger writes lines of `level` (a silent logger writes none). */
+function enabled(app: FastifyInstance, level: 'debug' | 'info'): boolean {
+  return (LEVEL_VALUES[app.log.level] ?? Infinity) <= LEVEL_VALUES[level]!;
 }
 
 /** The route pattern, never the concrete URL (bounded label values; no query). */

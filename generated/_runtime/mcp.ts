@@ -73,8 +73,8 @@ function isTextual(type: string): boolean {
 }
 
 export interface McpHttpOptions {
-  /** Builds a fresh server per request (stateless Streamable HTTP). */
-  readonly createServer: () => McpServer;
+  /** Builds a fresh server per request (stateless Streamable HTTP); gets the request's id for its logs. */
+  readonly createServer: (requestId?: string) => McpServer;
   readonly auth?: ServerAuthSpec;
   readonly bindings: Bindings;
   /** Host names accepted in `Host` and `Origin` (DNS-rebinding protection); empty = any. */
@@ -135,7 +135,7 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
       const detail = request.body === PARSE_ERROR_EMPTY ? 'empty body' : 'invalid JSON';
       return reply.code(400).type('application/json').send(rpcError(-32700, `Parse error: ${detail}`));
     }
-    const server = options.createServer();
+    const server = options.createServer(request.id);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
     reply.raw.on('close', () => {

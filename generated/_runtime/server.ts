@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { DestinationStream } from 'pino';
 import type { ServerAuthSpec } from './auth.js';
 import { Bindings, type BindSpec } from './bindings.js';
@@ -292,13 +293,16 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       rest.push({ namespace: adapter.namespace, url: await listen(app, host, options.restPort ?? adapter.port) });
     }
     for (const adapter of def.mcp) {
-      const createServer = (): McpServer => {
+      // Stateless HTTP builds a server per request; they share one JSON Schema validator, which
+      // the SDK would otherwise create (a new Ajv) for every request.
+      const jsonSchemaValidator = new AjvJsonSchemaValidator();
+      const createServer = (requestId?: string): McpServer => {
         const server = new McpServer(
           { name: adapter.namespace, version: def.version },
-          adapter.description ? { instructions: adapter.description } : {},
+          { jsonSchemaValidator, ...(adapter.description ? { instructions: adapter.description } : {}) },
         );
         observeTools(server, (tool, outcome, ms) => {
-          logger.info({ requestId: currentRequestId(), tool, outcome, durationMs: round(ms) }, 'tool call');
+          logger.info({ requestId: requestId ?? currentRequestId(), tool, outcome, durationMs: round(ms) }, 'tool call');
           metrics?.tool(tool, outcome, ms / 1000);
         });
         adapter.register(server, { clients, bindings });

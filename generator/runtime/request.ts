@@ -250,8 +250,15 @@ function joinPaths(base: string, path: string): string {
 
 /** Query names keep their spec spelling (`$filter`, `api-version`); only unsafe bytes are encoded. */
 function encodeQueryName(name: string): string {
-  return encodeText(name).replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%40/g, '@');
+  let encoded = encodedNames.get(name);
+  if (encoded === undefined) {
+    encoded = encodeText(name).replace(/%24/g, '$').replace(/%3A/gi, ':').replace(/%40/g, '@');
+    // Names come from the spec (a bounded set), but a forward's caller could send many: stay bounded.
+    if (encodedNames.size < 10_000) encodedNames.set(name, encoded);
+  }
+  return encoded;
 }
+const encodedNames = new Map<string, string>();
 
 /** Arrays travel comma-separated (Swagger's csv); callers may give an array, JSON text or csv. */
 function queryValues(param: ParamSpec, value: unknown): string[] {
