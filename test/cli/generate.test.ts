@@ -1,20 +1,12 @@
 // The generate / check / validate contract (design.md §4), exercised through the CLI.
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { cli, scratchDir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { cli, scratchDirs } from '../helpers/cli.js';
 
 const IMDS = 'capabilities/azure-imds-get-token.yaml';
 const SAMPLE = '../shared/corpus/azure-sample';
-const scratch: string[] = [];
-const dir = (prefix: string): string => {
-  const d = scratchDir(prefix);
-  scratch.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of scratch) rmSync(d, { recursive: true, force: true });
-});
+const dir = scratchDirs();
 
 function readTree(root: string, base = root): Map<string, string> {
   const out = new Map<string, string>();

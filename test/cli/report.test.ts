@@ -2,24 +2,16 @@
 // terminal and off it, a summary with counts, and --dry-run that writes nothing.
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli/main.js';
 import type { RunReport } from '../../generator/cli/report.js';
-import { cli, scratchDir } from '../helpers/cli.js';
+import { cli, scratchDirs } from '../helpers/cli.js';
 
 const IMDS = 'capabilities/azure-imds-get-token.yaml';
 const SQL = '../shared/corpus/azure-sample/azure-sql-database-serveradministrators.yaml';
 const BROKEN = 'naftiko: 1.0.0-alpha2\ncapability:\n  exposes:\n  - type: rest\n    namespace: r\n    port: 1\n    resources:\n    - path: /x\n      operations:\n      - method: GET\n        name: x\n        call: nowhere.op\n';
 
-const scratch: string[] = [];
-const dir = (prefix: string): string => {
-  const d = scratchDir(prefix);
-  scratch.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of scratch) rmSync(d, { recursive: true, force: true });
-});
+const dir = scratchDirs();
 afterEach(() => {
   delete process.env.NAFTIKO_PROGRESS_MS;
 });

@@ -1,6 +1,7 @@
 // Runs the naftiko-codegen CLI in-process with captured output (fast; same code path as the bin).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { main } from '../../generator/cli/main.js';
@@ -23,6 +24,19 @@ export function scratchDir(prefix: string): string {
   const base = resolve('.cache/test');
   mkdirSync(base, { recursive: true });
   return mkdtempSync(join(base, `${prefix}-`));
+}
+
+/** A scratch-folder maker whose folders are removed after the file's tests (call at top level). */
+export function scratchDirs(): (prefix: string) => string {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+  return (prefix) => {
+    const d = scratchDir(prefix);
+    made.push(d);
+    return d;
+  };
 }
 
 /** Type-checks a generated output folder under the repository's strict tsconfig; throws tsc's report. */
