@@ -60,7 +60,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
       ],
       notes: [
         'cold = empty output folder and no incremental cache; nothing changed = the same command again on its own output',
-        'wall time is what a user waits; CPU time counts every thread of the process (garbage collector, tsx's loader) and barely depends on what else the machine runs',
+        'wall time is what a user waits; CPU time counts every thread of the process (garbage collector, the tsx loader) and barely depends on what else the machine runs',
       ],
     }],
     targets: mode.quick ? [] : [

@@ -36,6 +36,9 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+// Ctrl-C or a kill ends the run through process.exit, so children are stopped (bench/lib/proc.ts).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 const started = performance.now();
 const cpu = cpus();
 console.log(`naftiko-codegen benchmarks${mode.quick ? ' (--quick: smoke run, figures are not meaningful)' : ''}`);

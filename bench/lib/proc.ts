@@ -35,6 +35,17 @@ export function pinSelf(cpu: number): () => void {
   };
 }
 
+/** Children still running: stopped if the bench itself exits early (an error, Ctrl-C). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
 export interface Started {
   readonly child: ChildProcess;
   /** Match of the readiness pattern in the child's output (URLs are read from it). */
@@ -65,6 +76,7 @@ export function startProcess(options: StartOptions): Promise<Started> {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
@@ -120,6 +132,7 @@ export function runProcess(command: readonly string[], options: { env?: Readonly
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(file!, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => void (stdout += c.toString('utf8')));
