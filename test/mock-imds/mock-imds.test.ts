@@ -1,7 +1,7 @@
 /**
  * Tests of the mock IMDS itself, over real loopback HTTP (node:http, no
  * mocking). Scenario ids (S01–S09, E01–E23) refer to
- * /work/shared/docs/imds.md §6.2.
+ * the IMDS notes (imds.md §6.2).
  */
 import { request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';

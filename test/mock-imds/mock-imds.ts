@@ -8,7 +8,7 @@
  * It listens on real loopback HTTP so that generated clients can be tested
  * end-to-end (headers, query encoding, retries, timeouts, caching).
  *
- * Behaviour follows /work/shared/docs/imds.md (§1–§3, §6). Wire strings
+ * Behaviour follows the IMDS notes (imds.md §1–§3, §6). Wire strings
  * (error codes, error descriptions, header names) are reproduced exactly
  * where they are known; where the real service is undocumented the choice
  * made here is marked "[assume]".

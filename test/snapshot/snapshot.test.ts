@@ -1,6 +1,6 @@
-// Snapshots of generated folders: the IMDS capability and corpus files chosen for coverage
-// (templated host + apikey auth + body, bearer auth, formData with a file part, arrays and
-// lower-cased path variables, official-dialect templates). The snapshots are type-checked too.
+// Snapshots of generated folders: the IMDS capability and in-repo fixtures chosen for coverage
+// (templated host + apikey auth + body, bearer auth, formData with a file part, arrays, cookies and
+// lower-cased path variables, HEAD and header inputs, official-dialect templates). The snapshots are type-checked too.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,12 +8,13 @@ import { cli, scratchDir, typecheck } from '../helpers/cli.js';
 
 const CASES = [
   'capabilities/azure-imds-get-token.yaml',
-  '../shared/corpus/azure-sample/azure-cosmos-db-stored-procedures.yaml',
-  '../shared/corpus/azure-sample/azure-openai-service-completions.yaml',
-  '../shared/corpus/azure-sample/cloudnativetest-file.yaml',
-  '../shared/corpus/azure-sample/azure-agfoodplatform-data-plane-service-applicationdata.yaml',
-  '../shared/corpus/naftiko-examples/tests/http/http-body-capability.yaml',
-  '../shared/corpus/naftiko-examples/tutorial/step-3-shipyard-auth.yml',
+  'test/fixtures/synthetic/larder-docstore-scripts.yaml',
+  'test/fixtures/synthetic/larder-text-complete.yaml',
+  'test/fixtures/synthetic/larder-blob-check.yaml',
+  'test/fixtures/synthetic/larder-field-records.yaml',
+  'test/fixtures/synthetic/larder-batch-jobs.yaml',
+  'test/fixtures/naftiko-examples/tests/http/http-body-capability.yaml',
+  'test/fixtures/naftiko-examples/tutorial/step-3-shipyard-auth.yml',
 ];
 const FILES = ['types.ts', 'outputs.ts', 'client.ts', 'routes.ts', 'mcp.ts', 'server.ts', 'index.ts', 'openapi.json'];
 const out = scratchDir('snapshot');
