@@ -10,11 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRecorder, type Recorder } from '../corpus/recorder.js';
 import { cli, scratchDir, startGenerated } from '../helpers/cli.js';
 
-const SQL = '../shared/corpus/azure-sample/azure-sql-database-serveradministrators.yaml';
-const SQL_NS = 'azure-sql-database-serveradministrators';
+const SQL = 'test/fixtures/synthetic/larder-sql-admins.yaml';
+const SQL_NS = 'larder-sql-admins';
 const IMDS = 'capabilities/azure-imds-get-token.yaml';
 const IMDS_NS = 'instancemetadataclient-get-token';
-const ADMINS = '/v1/subscriptions/s1/resourcegroups/g1/providers/microsoft-sql/servers/v1/administrators';
+const ADMINS = '/v1/subscriptions/s1/resourcegroups/g1/providers/larder-sql/servers/v1/administrators';
 const TOKEN = 'config-test-token';
 
 const scratch: string[] = [];
@@ -79,7 +79,7 @@ describe('config file (JSON)', () => {
       const ok = await fetch(`${sql.rest[0]!.url}${ADMINS}`);
       expect(ok.status).toBe(200);
       const sent = recorder.requests.at(-1)!;
-      expect(sent.path).toBe('/arm/subscriptions/s1/resourceGroups/g1/providers/Microsoft.Sql/servers/v1/administrators');
+      expect(sent.path).toBe('/arm/subscriptions/s1/resourceGroups/g1/providers/Larder.Sql/servers/v1/administrators');
       expect(sent.query).toEqual([['api-version', '2021-11-01']]);
       expect(sent.headers['x-ms-client-name']).toBe('naftiko');
 

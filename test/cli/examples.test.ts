@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../generator/pipeline.js';
 import { scratchDir } from '../helpers/cli.js';
 
-const ROOT = '../shared/corpus/naftiko-examples';
+const ROOT = 'test/fixtures/naftiko-examples';
 const out = scratchDir('examples');
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

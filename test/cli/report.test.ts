@@ -8,7 +8,7 @@ import type { RunReport } from '../../generator/cli/report.js';
 import { cli, scratchDirs } from '../helpers/cli.js';
 
 const IMDS = 'capabilities/azure-imds-get-token.yaml';
-const SQL = '../shared/corpus/azure-sample/azure-sql-database-serveradministrators.yaml';
+const SQL = 'test/fixtures/synthetic/larder-sql-admins.yaml';
 const BROKEN = 'naftiko: 1.0.0-alpha2\ncapability:\n  exposes:\n  - type: rest\n    namespace: r\n    port: 1\n    resources:\n    - path: /x\n      operations:\n      - method: GET\n        name: x\n        call: nowhere.op\n';
 
 const dir = scratchDirs();

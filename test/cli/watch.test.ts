@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { scratchDir } from '../helpers/cli.js';
 
-const TUTORIAL = '../shared/corpus/naftiko-examples/tutorial';
+const TUTORIAL = 'test/fixtures/naftiko-examples/tutorial';
 const dir = scratchDir('watch');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

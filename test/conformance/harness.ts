@@ -11,7 +11,7 @@ import type { ServerOptions } from '../../generator/runtime/server.js';
 import { startRecorder, type Recorder } from '../corpus/recorder.js';
 import { cli, scratchDir, startGenerated } from '../helpers/cli.js';
 
-export const EXAMPLES = '../shared/corpus/naftiko-examples';
+export const EXAMPLES = 'test/fixtures/naftiko-examples';
 
 export interface Deployed {
   upstream: Recorder;

@@ -1,4 +1,4 @@
-// The OpenAPI export: valid OpenAPI 3.1 for the IMDS capability and the whole corpus, and
+// The OpenAPI export: valid OpenAPI 3.1 for the IMDS capability and every in-repo fixture, and
 // given/want tables for how parameters, security, bodies and answers are described.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,7 +51,7 @@ describe('the IMDS capability', () => {
   });
 });
 
-describe('the corpus', () => {
+describe('the in-repo fixtures', () => {
   const files = corpusFiles();
   it('the validator used here does reject a broken description', async () => {
     const doc = JSON.parse((await cli('openapi', IMDS)).stdout) as Doc;
@@ -61,9 +61,9 @@ describe('the corpus', () => {
     expect(semanticProblems(doc)).toEqual(['GET /v1/identity/oauth2/token: path parameters resource ≠ template ']);
   });
 
-  it('has the 50 sample files and the supported official examples', () => {
-    expect(files.filter((f) => f.includes('azure-sample'))).toHaveLength(50);
-    expect(files.length).toBeGreaterThan(60);
+  it('has the synthetic fixtures and the supported official examples', () => {
+    expect(files.filter((f) => f.includes('/synthetic/'))).toHaveLength(7);
+    expect(files.length).toBeGreaterThan(17);
   });
   it.each(files.map((f) => [f.split('/').slice(-2).join('/'), f]))('%s exports valid OpenAPI 3.1 (or has no REST adapter)', async (_name, file) => {
     const model = runPipeline(file, { outDir: join(dir, 'out'), validateOnly: true }).model!;
@@ -238,7 +238,7 @@ describe('answers', () => {
 
 describe('the openapi command', () => {
   it('refuses a capability without a REST adapter (exit 1) and a missing file (exit 2)', async () => {
-    const mcpOnly = await cli('openapi', '../shared/corpus/naftiko-examples/tests/mcp/mcp-capability.yaml');
+    const mcpOnly = await cli('openapi', 'test/fixtures/naftiko-examples/tests/mcp/mcp-capability.yaml');
     expect(mcpOnly.code).toBe(1);
     expect(mcpOnly.stderr).toContain('has no REST adapter');
     const missing = await cli('openapi', join(dir, 'nope.yaml'));
@@ -248,7 +248,7 @@ describe('the openapi command', () => {
 
   it('reports spec errors with positions and writes nothing (exit 1)', async () => {
     const out = join(dir, 'broken.json');
-    const run = await cli('openapi', '../shared/corpus/naftiko-examples/tests/aggregates/aggregate-invalid-ref.yaml', '--out', out);
+    const run = await cli('openapi', 'test/fixtures/naftiko-examples/tests/aggregates/aggregate-invalid-ref.yaml', '--out', out);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/aggregate-invalid-ref\.yaml:\d+:\d+: error: /);
     expect(existsSync(out)).toBe(false);

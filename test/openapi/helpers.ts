@@ -8,8 +8,9 @@ import { runPipeline } from '../../generator/pipeline.js';
 
 export type Doc = Record<string, any>;
 
-export const SAMPLE = '../shared/corpus/azure-sample';
-export const EXAMPLES = '../shared/corpus/naftiko-examples';
+/** The team's synthetic catalogue-dialect fixtures (test/fixtures/synthetic/make.ts). */
+export const SAMPLE = 'test/fixtures/synthetic';
+export const EXAMPLES = 'test/fixtures/naftiko-examples';
 export const IMDS = 'capabilities/azure-imds-get-token.yaml';
 
 export function listYaml(dir: string): string[] {
@@ -18,13 +19,18 @@ export function listYaml(dir: string): string[] {
     .sort();
 }
 
-/** The 50 sample files and the official examples that generate (the others get a diagnostic; see test/cli). */
-export function corpusFiles(): string[] {
+/** Capability files under `dir` that generate (the others get a diagnostic; see test/cli), without the tutorial's import-only files. */
+export function supportedFiles(dir: string): string[] {
   const supported = (file: string): boolean => {
     const result = runPipeline(file, { outDir: 'generated', validateOnly: true });
     return result.model !== undefined && !result.diagnostics.some((d) => d.severity === 'error');
   };
-  return [...listYaml(SAMPLE), ...listYaml(EXAMPLES).filter((f) => !f.includes('/tutorial/shared/') && supported(f))];
+  return listYaml(dir).filter((f) => !f.includes('/tutorial/shared/') && supported(f));
+}
+
+/** The synthetic fixtures and the official examples that generate. */
+export function corpusFiles(): string[] {
+  return [...listYaml(SAMPLE), ...supportedFiles(EXAMPLES)];
 }
 
 const validator = new Validator();

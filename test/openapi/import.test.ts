@@ -23,10 +23,10 @@ const IMPORTS: [string, string, string][] = [
   ['Swagger 2', `${FIXTURES}/petstore-2.json`, 'legacy-shop'],
 ];
 /** Capabilities exported and imported back (import(export(cap))). */
-const ROUND_TRIPS = [IMDS, `${SAMPLE}/azure-cosmos-db-stored-procedures.yaml`, `${SAMPLE}/cloudnativetest-file.yaml`, `${EXAMPLES}/tests/http/http-body-capability.yaml`];
+const ROUND_TRIPS = [IMDS, `${SAMPLE}/larder-docstore-scripts.yaml`, `${SAMPLE}/larder-blob-check.yaml`, `${SAMPLE}/larder-field-records.yaml`, `${EXAMPLES}/tests/http/http-body-capability.yaml`];
 
 const official = new Ajv2020({ strict: false, allErrors: true, validateFormats: false })
-  .compile(JSON.parse(readFileSync('../shared/spec/naftiko-schema-1.0.0-alpha2.json', 'utf8')) as object);
+  .compile(JSON.parse(readFileSync('generator/validate/official/naftiko-schema-1.0.0-alpha2.json', 'utf8')) as object);
 
 beforeAll(async () => {
   for (const [, source, name] of IMPORTS) {

@@ -62,9 +62,9 @@ describe('the committed IMDS server', () => {
 
 const FILES = [
   IMDS,
-  `${SAMPLE}/azure-agfoodplatform-data-plane-service-applicationdata.yaml`,
-  `${SAMPLE}/azure-cosmos-db-stored-procedures.yaml`,
-  `${SAMPLE}/cloudnativetest-file.yaml`,
+  `${SAMPLE}/larder-field-records.yaml`,
+  `${SAMPLE}/larder-docstore-scripts.yaml`,
+  `${SAMPLE}/larder-blob-check.yaml`,
   `${EXAMPLES}/tests/http/http-body-capability.yaml`,
   `${EXAMPLES}/tests/register.capability.yml`,
   `${EXAMPLES}/tests/aggregates/aggregate-basic.yaml`,

@@ -8,7 +8,7 @@ import { definition } from '../../generated/azure-imds-get-token/index.js';
 import { startRecorder, type Recorder } from '../corpus/recorder.js';
 import { cli, scratchDir, startGenerated } from '../helpers/cli.js';
 
-const SAMPLE = '../shared/corpus/azure-sample';
+const SAMPLE = 'test/fixtures/synthetic';
 const NS = 'instancemetadataclient-get-token';
 const SECRET = 'health-test-secret-value';
 let out: string;
@@ -17,8 +17,8 @@ beforeAll(async () => {
   out = scratchDir('ops-health');
   const generated = await cli(
     'generate',
-    `${SAMPLE}/azure-batch-jobs.yaml`,
-    `${SAMPLE}/azure-openai-service-completions.yaml`,
+    `${SAMPLE}/larder-batch-jobs.yaml`,
+    `${SAMPLE}/larder-text-complete.yaml`,
     'test/ops/fixtures/own-health.yaml',
     '--out',
     out,
@@ -67,19 +67,19 @@ describe('IMDS capability', () => {
   });
 });
 
-describe('catalogue samples', () => {
+describe('catalogue-dialect fixtures', () => {
   it('an empty baseUri is not ready until --base-uri names it; unused binds are not waited for', async () => {
-    const bare = await startGenerated(out, 'azure-batch-jobs', { env: {} });
+    const bare = await startGenerated(out, 'larder-batch-jobs', { env: {} });
     try {
       const ready = await json(`${bare.rest[0]!.url}/ready`);
       expect(ready.status).toBe(503);
-      expect(ready.body.missing).toEqual([{ kind: 'baseUri', name: 'azure-batch-jobs', hint: '--base-uri azure-batch-jobs=<url> (or NAFTIKO_BASE_URI)' }]);
-      expect(ready.body.detail).toContain('--base-uri azure-batch-jobs=<url>');
+      expect(ready.body.missing).toEqual([{ kind: 'baseUri', name: 'larder-batch-jobs', hint: '--base-uri larder-batch-jobs=<url> (or NAFTIKO_BASE_URI)' }]);
+      expect(ready.body.detail).toContain('--base-uri larder-batch-jobs=<url>');
     } finally {
       await bare.close();
     }
-    // MICROSOFT_AZURE_API_KEY is declared by the sample but used nowhere: still ready.
-    const configured = await startGenerated(out, 'azure-batch-jobs', { env: {}, baseUris: { 'azure-batch-jobs': 'http://127.0.0.1:9' } });
+    // LARDER_API_KEY is declared by the sample but used nowhere: still ready.
+    const configured = await startGenerated(out, 'larder-batch-jobs', { env: {}, baseUris: { 'larder-batch-jobs': 'http://127.0.0.1:9' } });
     try {
       expect(await json(`${configured.rest[0]!.url}/ready`)).toMatchObject({ status: 200, body: { status: 'ready' } });
     } finally {
@@ -88,21 +88,21 @@ describe('catalogue samples', () => {
   });
 
   it('a templated host needs its variable, and a used upstream secret must be set; values never shown', async () => {
-    const bare = await startGenerated(out, 'azure-openai-service-completions', { env: {} });
+    const bare = await startGenerated(out, 'larder-text-complete', { env: {} });
     try {
       const ready = await json(`${bare.rest[0]!.url}/ready`);
       expect(ready.status).toBe(503);
       expect((ready.body.missing as { kind: string; name: string }[]).map((m) => [m.kind, m.name])).toEqual([
         ['variable', 'endpoint'],
-        ['bind', 'MICROSOFT_AZURE_API_KEY'],
+        ['bind', 'LARDER_API_KEY'],
       ]);
       expect(ready.body.detail).toContain('--var endpoint=<value>');
     } finally {
       await bare.close();
     }
-    const configured = await startGenerated(out, 'azure-openai-service-completions', {
-      env: { MICROSOFT_AZURE_API_KEY: SECRET },
-      variables: { endpoint: 'example.openai.azure.com' },
+    const configured = await startGenerated(out, 'larder-text-complete', {
+      env: { LARDER_API_KEY: SECRET },
+      variables: { endpoint: 'text.larder.example.com' },
     });
     try {
       const response = await fetch(`${configured.rest[0]!.url}/ready`);

@@ -59,13 +59,13 @@ const STACK = /\n\s+at |\bat .+\.(ts|js):\d+:\d+/;
 /** Wall-clock budget of the fuzz loop (fast-check stops generating new inputs after it); longer hunts: NAFTIKO_FUZZ_MS, NAFTIKO_FUZZ_SEED, NAFTIKO_FUZZ_TSC (outputs type-checked). */
 const FUZZ_MS = Number(process.env.NAFTIKO_FUZZ_MS ?? 6_000);
 const FUZZ_SEED = Number(process.env.NAFTIKO_FUZZ_SEED ?? 20260705);
-const SAMPLE = '../shared/corpus/azure-sample';
-/** The smallest sample files (fast to generate), the IMDS capability, and official examples with steps, mocks, resources and prompts. */
+const SAMPLE = 'test/fixtures/synthetic';
+/** The smallest synthetic catalogue-dialect fixtures (fast to generate), the IMDS capability, and official examples with steps, mocks, resources and prompts. */
 const FUZZ_SOURCES = [
-  ...readdirSync(SAMPLE).filter((f) => f.endsWith('.yaml')).map((f) => join(SAMPLE, f)).sort((a, b) => statSync(a).size - statSync(b).size).slice(0, 8),
+  ...readdirSync(SAMPLE).filter((f) => f.endsWith('.yaml')).map((f) => join(SAMPLE, f)).sort((a, b) => statSync(a).size - statSync(b).size).slice(0, 6),
   'capabilities/azure-imds-get-token.yaml',
-  '../shared/corpus/naftiko-examples/tutorial/step-7-shipyard-orchestrated-lookup.yml',
-  '../shared/corpus/naftiko-examples/tests/mcp/mcp-resources-prompts-capability.yaml',
+  'test/fixtures/naftiko-examples/tutorial/step-7-shipyard-orchestrated-lookup.yml',
+  'test/fixtures/naftiko-examples/tests/mcp/mcp-resources-prompts-capability.yaml',
 ];
 
 type Mutation =

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { runPipeline } from '../../../generator/pipeline.js';
 
-const DIR = '../shared/corpus/naftiko-examples/tests/aggregates';
+const DIR = 'test/fixtures/naftiko-examples/tests/aggregates';
 const model = (file: string) => runPipeline(`${DIR}/${file}`, { outDir: tmpdir(), validateOnly: true }).model!;
 
 describe('aggregates', () => {
