@@ -20,8 +20,8 @@ export interface ExchangeAnswer {
 export interface ExchangeLimits {
   readonly timeoutMs: number;
   readonly maxBytes: number;
-  readonly signal?: AbortSignal;
-  readonly cancel?: CancelSource;
+  readonly signal?: AbortSignal | undefined;
+  readonly cancel?: CancelSource | undefined;
 }
 
 /** The errors an exchange fails with (the HTTP client's typed errors). */

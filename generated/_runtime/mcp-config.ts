@@ -17,19 +17,19 @@ export interface LaunchCommand {
 export interface McpConfigInput {
   readonly binds: readonly BindSpec[];
   readonly requires?: readonly string[];
-  readonly rest: readonly { readonly auth?: ServerAuthSpec }[];
-  readonly mcp: readonly { readonly namespace: string; readonly port?: number; readonly address?: string; readonly auth?: ServerAuthSpec }[];
+  readonly rest: readonly { readonly auth?: ServerAuthSpec | undefined }[];
+  readonly mcp: readonly { readonly namespace: string; readonly port?: number | undefined; readonly address?: string | undefined; readonly auth?: ServerAuthSpec | undefined }[];
 }
 
 /** The options worth repeating on the stdio command line (what the MCP client will not have). */
 export interface McpConfigOptions {
-  readonly host?: string;
-  readonly mcpPort?: number;
-  readonly baseUris?: Readonly<Record<string, string>>;
-  readonly variables?: Readonly<Record<string, string>>;
-  readonly timeoutMs?: number;
-  readonly logLevel?: string;
-  readonly metrics?: boolean;
+  readonly host?: string | undefined;
+  readonly mcpPort?: number | undefined;
+  readonly baseUris?: Readonly<Record<string, string>> | undefined;
+  readonly variables?: Readonly<Record<string, string>> | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly logLevel?: string | undefined;
+  readonly metrics?: boolean | undefined;
 }
 
 type ServerEntry =

@@ -30,8 +30,8 @@ export interface RestAdapterDefinition<Clients> {
   readonly namespace: string;
   readonly port: number;
   readonly address?: string;
-  readonly auth?: ServerAuthSpec;
-  readonly plugin: (app: FastifyInstance, options: { clients: Clients; bindings: Bindings; auth?: ServerAuthSpec }) => Promise<void>;
+  readonly auth?: ServerAuthSpec | undefined;
+  readonly plugin: (app: FastifyInstance, options: { clients: Clients; bindings: Bindings; auth?: ServerAuthSpec | undefined }) => Promise<void>;
 }
 
 export interface McpAdapterDefinition<Clients> {
@@ -39,7 +39,7 @@ export interface McpAdapterDefinition<Clients> {
   readonly port?: number;
   readonly address?: string;
   readonly transport: 'http' | 'stdio';
-  readonly auth?: ServerAuthSpec;
+  readonly auth?: ServerAuthSpec | undefined;
   readonly description?: string;
   readonly register: (server: McpServer, context: { clients: Clients; bindings: Bindings }) => void;
 }
@@ -62,35 +62,35 @@ export interface CapabilityDefinition<Clients extends Record<string, Closeable>>
 
 export interface ServerOptions {
   /** Bind address of every adapter (default 127.0.0.1; the spec's `address` wins when set). */
-  readonly host?: string;
-  readonly restPort?: number;
-  readonly mcpPort?: number;
+  readonly host?: string | undefined;
+  readonly restPort?: number | undefined;
+  readonly mcpPort?: number | undefined;
   /** consumes namespace → base URI (replaces the spec's, templated host included). */
-  readonly baseUris?: Readonly<Record<string, string>>;
+  readonly baseUris?: Readonly<Record<string, string>> | undefined;
   /** Base-URI host variables. */
-  readonly variables?: Readonly<Record<string, string>>;
-  readonly mcpTransport?: 'http' | 'stdio';
-  readonly timeoutMs?: number;
-  readonly retry?: Partial<RetryPolicy> | false;
+  readonly variables?: Readonly<Record<string, string>> | undefined;
+  readonly mcpTransport?: 'http' | 'stdio' | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly retry?: Partial<RetryPolicy> | false | undefined;
   /** Largest upstream answer accepted, in bytes (default 16 MiB); a larger one is a 502. */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
   /** Extra host names accepted by the MCP endpoint's Host/Origin check. */
-  readonly allowedHosts?: readonly string[];
+  readonly allowedHosts?: readonly string[] | undefined;
   /** Bind variable values given directly (embedding, tests). */
-  readonly bindValues?: Readonly<Record<string, string>>;
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly bindValues?: Readonly<Record<string, string>> | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Log level; the command line defaults to info, an embedding caller to silent. */
-  readonly logLevel?: LogLevel;
+  readonly logLevel?: LogLevel | undefined;
   /** Shorthand for `logLevel: 'info'` (kept for embedding callers). */
-  readonly logger?: boolean;
+  readonly logger?: boolean | undefined;
   /** Where JSON log lines go (default stdout, or stderr when MCP uses stdio). */
-  readonly logDestination?: DestinationStream;
+  readonly logDestination?: DestinationStream | undefined;
   /** Serve Prometheus metrics at `/metrics` (off by default). */
-  readonly metrics?: boolean;
+  readonly metrics?: boolean | undefined;
   /** Command line only: print an `mcpServers` client config and exit. */
-  readonly printMcpConfig?: boolean;
+  readonly printMcpConfig?: boolean | undefined;
   /** Key cache, refresh cooldown, fetch timeout and clock tolerance of `oauth2` adapters (embedding, tests). */
-  readonly oauth2?: OAuth2Settings;
+  readonly oauth2?: OAuth2Settings | undefined;
 }
 
 export interface RunningCapability<Clients> {

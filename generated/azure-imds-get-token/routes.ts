@@ -7,7 +7,7 @@ import type { Clients } from './client.js';
 export interface RestPluginOptions {
   readonly clients: Clients;
   readonly bindings: Bindings;
-  readonly auth?: ServerAuthSpec;
+  readonly auth?: ServerAuthSpec | undefined;
 }
 
 /**

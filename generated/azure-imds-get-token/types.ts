@@ -10,15 +10,15 @@ export interface MicrosoftazureidentitygettokenInput {
   /** This is the urlencoded identifier URI of the sink resource for the requested Azure AD token. The resulting token contains the corresponding aud for this resourc */
   resource: string;
   /** This identifies, by Azure AD client id, a specific explicit identity to use when authenticating to Azure AD. Mutually exclusive with object_id and msi_res_id. */
-  client_id?: string;
+  client_id?: string | undefined;
   /** This identifies, by Azure AD object id, a specific explicit identity to use when authenticating to Azure AD. Mutually exclusive with client_id and msi_res_id. */
-  object_id?: string;
+  object_id?: string | undefined;
   /** This identifies, by urlencoded ARM resource id, a specific explicit identity to use when authenticating to Azure AD. Mutually exclusive with client_id and objec */
-  msi_res_id?: string;
+  msi_res_id?: string | undefined;
   /** This indicates the authority to request AAD tokens from. Defaults to the known authority of the identity to be used. */
-  authority?: string;
+  authority?: string | undefined;
   /** If provided, the value must be 'true'. This indicates to the server that the token must be retrieved from Azure AD and cannot be retrieved from an internal cach */
-  bypass_cache?: string;
+  bypass_cache?: string | undefined;
 }
 
 /** Successful answer of `instancemetadataclient-get-token.microsoftazureidentitygettoken`. */

@@ -20,11 +20,11 @@ export interface BindSpec {
 
 export interface BindingsOptions {
   /** Environment to read; defaults to `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Directory relative file locations are resolved against. */
-  readonly baseDir?: string;
+  readonly baseDir?: string | undefined;
   /** Explicit values by variable name; they win over env and files (tests, embedding). */
-  readonly values?: Readonly<Record<string, string>>;
+  readonly values?: Readonly<Record<string, string>> | undefined;
 }
 
 export class Bindings {

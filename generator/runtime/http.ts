@@ -20,28 +20,28 @@ import { backoffDelay, parseRetryAfter, retryPolicy, type RetryPolicy } from './
 
 export interface ClientOptions {
   /** Replaces the spec's base URI (templated host included). */
-  readonly baseUri?: string;
+  readonly baseUri?: string | undefined;
   /** Values of `{host}` variables of the base URI. */
-  readonly variables?: Readonly<Record<string, string>>;
+  readonly variables?: Readonly<Record<string, string>> | undefined;
   /** Per-attempt timeout in ms (default 30 000). */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Retry policy changes, or `false` for a single attempt. */
-  readonly retry?: Partial<RetryPolicy> | false;
+  readonly retry?: Partial<RetryPolicy> | false | undefined;
   /** Constant headers and query parameters added to every request (e.g. an `api-version`). */
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly query?: Readonly<Record<string, string>> | undefined;
   /** Resolves `{{VAR}}` bind references (secrets); see bindings.ts. */
-  readonly bindings?: Bindings;
+  readonly bindings?: Bindings | undefined;
   /** Largest upstream body accepted, in bytes (default 16 MiB). */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
   /** undici dispatcher (connection pool, proxy); a private keep-alive agent by default. */
-  readonly dispatcher?: Dispatcher;
+  readonly dispatcher?: Dispatcher | undefined;
   /** Environment for host variables; defaults to `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Waits between retries; replaceable in tests. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Told about every attempt once it ends (logs, metrics); must not throw. */
-  readonly onAttempt?: (attempt: UpstreamAttempt) => void;
+  readonly onAttempt?: ((attempt: UpstreamAttempt) => void) | undefined;
 }
 
 /** One upstream HTTP attempt as observability sees it: names and numbers, never values. */
@@ -203,7 +203,7 @@ export class HttpClient {
       tooLarge: () => new UpstreamResponseTooLargeError(op.name, limits.maxBytes),
       network: (error: Error) => (error instanceof NaftikoError ? error : new UpstreamUnreachableError(op.name, errorCode(error), planned.origin)),
     };
-    const request = { origin: planned.origin, path: planned.path, method: planned.method, headers: planned.headers, body: planned.body as Dispatcher.DispatchOptions['body'] };
+    const request = { origin: planned.origin, path: planned.path, method: planned.method, headers: planned.headers, ...(planned.body !== undefined ? { body: planned.body as Exclude<Dispatcher.DispatchOptions['body'], undefined> } : {}) };
     return exchange(this.#dispatcher, request, limits, errors).then(({ status, headers, body }) =>
       upstreamResponse(status, headers, body, () => parseBody(op, planned, headers, body)),
     );

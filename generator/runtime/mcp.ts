@@ -107,11 +107,11 @@ function isTextual(type: string): boolean {
 export interface McpHttpOptions {
   /** Builds a fresh server per request (stateless Streamable HTTP); gets the request's id for its logs. */
   readonly createServer: (requestId?: string) => McpServer;
-  readonly auth?: ServerAuthSpec;
+  readonly auth?: ServerAuthSpec | undefined;
   readonly bindings: Bindings;
   /** Host names accepted in `Host` and `Origin` (DNS-rebinding protection); empty = any. */
   readonly allowedHosts: readonly string[];
-  readonly path?: string;
+  readonly path?: string | undefined;
 }
 
 const PARSE_ERROR_EMPTY = Symbol('empty body');
@@ -171,7 +171,7 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
       return reply.code(400).type('application/json').send(rpcError(-32700, `Parse error: ${detail}`));
     }
     const server = options.createServer(request.id);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true }); // stateless: no sessionIdGenerator
     reply.hijack();
     // Closing the server closes its transport too (once: each close builds an error for pending calls).
     reply.raw.on('close', () => void server.close());

@@ -21,10 +21,10 @@ export interface Problem {
   type: string;
   title: string;
   status: number;
-  detail?: string;
-  instance?: string;
+  detail?: string | undefined;
+  instance?: string | undefined;
   /** Validation failures: which input and why. */
-  errors?: { in: string; name: string; message: string }[];
+  errors?: { in: string; name: string; message: string }[] | undefined;
 }
 
 const TITLES: Record<number, string> = {

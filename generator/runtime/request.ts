@@ -10,18 +10,18 @@ import { renderData, renderJson, renderText, renderXml, stringify, type Resolve 
 export interface RequestContext {
   /** Caller input by wire name (and by template variable name). */
   readonly input: Readonly<Record<string, unknown>>;
-  readonly bindings?: Bindings;
+  readonly bindings?: Bindings | undefined;
   /** Replaces the spec's base URI entirely (templated host included). */
-  readonly baseUri?: string;
+  readonly baseUri?: string | undefined;
   /** Values of `{host}` variables in the base URI. */
-  readonly variables?: Readonly<Record<string, string>>;
+  readonly variables?: Readonly<Record<string, string>> | undefined;
   /** Environment for host variables (`NAFTIKO_VAR_<name>`, then `<NAME>`). */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Extra constant headers and query parameters (deployment settings); a query parameter replaces a same-named one of the spec. */
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly query?: Readonly<Record<string, string>> | undefined;
   /** Host variable values used when neither `variables` nor the environment has one (config defaults). */
-  readonly defaultVariables?: Readonly<Record<string, string>>;
+  readonly defaultVariables?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface PlannedRequest {
@@ -31,7 +31,7 @@ export interface PlannedRequest {
   /** Path and query, already encoded; sent as-is (never re-normalised, so `%2E%2E` stays data). */
   readonly path: string;
   readonly headers: Record<string, string>;
-  readonly body?: string | Uint8Array | FormData;
+  readonly body?: string | Uint8Array | FormData | undefined;
 }
 
 /** Headers the HTTP client owns; a spec or caller value for them is dropped. */
@@ -374,7 +374,8 @@ function multipart(fields: readonly [ParamSpec, unknown][]): FormData {
   const form = new FormData();
   for (const [param, value] of fields) {
     if (param.type === 'file') {
-      const bytes = value instanceof Uint8Array ? value : Buffer.from(stringify(value), 'base64');
+      // A copy over a plain ArrayBuffer: what BlobPart accepts under every lib setting.
+      const bytes = new Uint8Array(value instanceof Uint8Array ? value : Buffer.from(stringify(value), 'base64'));
       form.append(param.name, new Blob([bytes], { type: 'application/octet-stream' }), param.name);
     } else {
       form.append(param.name, scalarText(value));

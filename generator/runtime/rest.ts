@@ -65,10 +65,10 @@ export function replyJson(reply: FastifyReply, status: number, value: unknown): 
 export const OPENAPI_PATH = '/openapi.json';
 
 export interface RestSetupOptions {
-  readonly auth?: ServerAuthSpec;
+  readonly auth?: ServerAuthSpec | undefined;
   readonly bindings: Bindings;
   /** The generated `openapi.json`, served at GET /openapi.json without authentication. */
-  readonly openapi?: URL;
+  readonly openapi?: URL | undefined;
 }
 
 /**
@@ -124,7 +124,7 @@ export function setupRestPlugin(app: FastifyInstance, options: RestSetupOptions)
 
 /** multipart/form-data → fields; file parts become bytes. Uses the platform's own parser. */
 async function parseMultipart(body: Buffer, contentType: string): Promise<Record<string, unknown>> {
-  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
   const fields: Record<string, unknown> = {};
   for (const [name, value] of form.entries()) {
     fields[name] = typeof value === 'string' ? value : new Uint8Array(await value.arrayBuffer());
