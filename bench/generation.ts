@@ -3,7 +3,7 @@
  * output folder, no cache) and incremental (run again, nothing changed), each in a fresh
  * process, median of several rounds; peak memory of the cold run.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline } from '../generator/pipeline.js';
 import { forgetCache, generateInChild, type GenerationRun } from './lib/generate.js';
@@ -11,7 +11,11 @@ import { ROOT } from './lib/proc.js';
 import { scratch, type Mode, type SectionResult } from './lib/section.js';
 import { count, median, mib, ms, seconds } from './lib/stats.js';
 
-export const SAMPLE = join(ROOT, '../shared/corpus/azure-sample');
+const SHARED_SAMPLE = join(ROOT, '../shared/corpus/azure-sample');
+/** The team's synthetic catalogue-dialect fixtures (in the repository). */
+export const SYNTHETIC = join(ROOT, 'test/fixtures/synthetic');
+/** The corpus of the full run: the azure sample beside the checkout, else the in-repo fixtures. Quick mode (npm test) always uses the in-repo fixtures. */
+export const SAMPLE = existsSync(SHARED_SAMPLE) ? SHARED_SAMPLE : SYNTHETIC;
 
 export function countOperations(files: readonly string[]): number {
   return files.reduce((n, file) => {
@@ -21,10 +25,11 @@ export function countOperations(files: readonly string[]): number {
 }
 
 export async function run(mode: Mode): Promise<SectionResult> {
-  const all = readdirSync(SAMPLE).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(SAMPLE, f));
-  // Quick mode: three small files, one round — proves the harness, measures nothing.
-  const files = mode.quick ? all.slice(0, 3) : all;
-  const input = mode.quick ? files : [SAMPLE];
+  const dir = mode.quick ? SYNTHETIC : SAMPLE;
+  const all = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
+  // Quick mode: the three smallest in-repo fixtures, one round — proves the harness, measures nothing.
+  const files = mode.quick ? [...all].sort((a, b) => statSync(a).size - statSync(b).size).slice(0, 3) : all;
+  const input = mode.quick ? files : [dir];
   const rounds = mode.quick ? 1 : 3;
   const operations = countOperations(files);
 
@@ -44,7 +49,7 @@ export async function run(mode: Mode): Promise<SectionResult> {
   const incWall = median(incremental.map((r) => r.wallMs));
   const coldIn = median(cold.map((r) => r.inProcessMs));
   const incIn = median(incremental.map((r) => r.inProcessMs));
-  const label = mode.quick ? `${files.length} sample files` : 'azure-sample';
+  const label = mode.quick ? `${files.length} fixture files` : dir === SYNTHETIC ? 'in-repo fixtures' : 'azure-sample';
   return {
     tables: [{
       title: `Generation: ${label} (${files.length} capabilities, ${operations} operations), median of ${rounds}`,
