@@ -72,7 +72,7 @@ function run(file: string, loaded: LoadResult, options: PipelineOptions): Capabi
     if (files) return { file, name, diagnostics, files };
   }
   const doc = loaded.spec.doc as Record<string, unknown>;
-  if (doc.capability === undefined && doc.consumes !== undefined) {
+  if (doc.capability === undefined && (doc.consumes !== undefined || doc.exposes !== undefined || doc.aggregates !== undefined || doc.binds !== undefined)) {
     diagnostics.push(...validateSpec(loaded.spec));
     if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, new Map(), imports, true, deps);
     return { file, name, diagnostics, importOnly: true };

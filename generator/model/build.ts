@@ -60,6 +60,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
   for (const entry of items(child(capability, 'consumes'))) {
     const resolved = resolveConsumesNode(entry, consumesCtx);
     if (!resolved) continue;
+    refuseConsumesConstructs(resolved, report);
     const built = buildConsumes(resolved, consumesCtx);
     if (!built) continue;
     if (consumes.some((c) => c.namespace === built.namespace)) {
@@ -69,11 +70,12 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     consumes.push(built);
   }
 
-  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability), relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability, report), relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));
-  if (exposes.length === 0) {
+  refuseExposedConstructs(capability, exposes, report);
+  if (exposes.length === 0 && !report.hasUnsupported && !report.failed) {
     report.error(capability, 'no-exposes', 'the capability exposes nothing', 'add a rest or mcp entry under capability.exposes');
   }
   const skipped: Node[] = [];
@@ -111,6 +113,39 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     },
     diagnostics: report.diagnostics,
   };
+}
+
+/**
+ * Ikanos beta5 constructs the generator does not generate yet: each is recorded at its place and
+ * the capability gets one positioned "not supported yet" diagnostic naming them (docs/semantics.md).
+ */
+function refuseConsumesConstructs(consumes: Node, report: Reporter): void {
+  if (has(consumes, 'tunnel')) report.unsupported(child(consumes, 'tunnel'), 'consumes tunnel (OpenZiti overlay)');
+  for (const resource of items(child(consumes, 'resources'))) {
+    for (const op of items(child(resource, 'operations'))) {
+      if (str(child(op, 'outputRawFormat')) === 'binary') report.unsupported(child(op, 'outputRawFormat'), 'binary outputs (outputRawFormat: binary)');
+      if (has(op, 'maxBinarySize')) report.unsupported(child(op, 'maxBinarySize'), 'maxBinarySize');
+      if (has(op, 'outputMediaType')) report.unsupported(child(op, 'outputMediaType'), 'outputMediaType');
+    }
+  }
+}
+
+function refuseExposedConstructs(capability: Node, exposes: Node[], report: Reporter): void {
+  for (const aggregate of items(child(capability, 'aggregates'))) {
+    for (const fn of items(child(aggregate, 'functions'))) if (has(fn, 'outputMediaType')) report.unsupported(child(fn, 'outputMediaType'), 'outputMediaType');
+  }
+  for (const adapter of exposes) {
+    const type = str(child(adapter, 'type'));
+    if (type !== 'rest' && type !== 'mcp') continue;
+    if (has(adapter, 'maxBinarySize')) report.unsupported(child(adapter, 'maxBinarySize'), 'maxBinarySize');
+    for (const key of ['ttlMs', 'cacheScope']) if (has(adapter, key)) report.unsupported(child(adapter, key), `MCP ${key}`);
+    for (const resource of items(child(adapter, 'resources'))) {
+      if (type === 'mcp' && child(resource, 'binary').value === true) report.unsupported(child(resource, 'binary'), 'binary MCP resources');
+      for (const op of items(child(resource, 'operations'))) {
+        for (const key of ['responses', 'responseBinary']) if (has(op, key)) report.unsupported(child(op, key), `exposed operation ${key}`);
+      }
+    }
+  }
 }
 
 function buildBind(node: Node, spec: LoadedSpec, outDir: string): BindModel {
