@@ -36,6 +36,7 @@ interface CommandOptions {
   json?: boolean;
   watch?: boolean;
   dryRun?: boolean;
+  strict?: boolean;
 }
 
 /** The flags generate, check and validate share. */
@@ -108,9 +109,11 @@ ${EXIT_CODES}`)
       .argument('[inputs...]', 'capability files, folders or globs'),
     false,
   )
+    .option('--strict', "also check each file against the official schema of its own version (alpha2 or Ikanos beta5)")
     .addHelpText('after', `
 Examples:
   naftiko-codegen validate
+  naftiko-codegen validate --strict capabilities/x.yaml
   naftiko-codegen validate capabilities/x.yaml --json
 ${EXIT_CODES}`)
     .action(async (inputs: string[], opts: CommandOptions) => {

@@ -30,6 +30,8 @@ export interface LoadedSpec {
   readonly dialect: Dialect;
   /** `capability.consumes[0].resources.ships` — a (normalised) path named as the file writes it. */
   describe(path: SpecPath): string;
+  /** The document as written (before normalisation) and positions in it: what `--strict` checks. */
+  readonly original: { readonly doc: unknown; locate(path: SpecPath, key?: boolean): Position };
   /** Position of the value at `path` (the nearest existing ancestor when it is missing). */
   locate(path: SpecPath): Position;
   /** Position of the map key of the last segment, when there is one. */
@@ -208,8 +210,9 @@ function parseSpec(file: string, bytes: Buffer): { spec?: LoadedSpec; diagnostic
     return { file, line: p.line, col: p.col };
   };
   const describe = (path: SpecPath): string => describeSpecPath(normalised.origin(path).path);
+  const original = { doc, locate: (path: SpecPath, key = false): Position => ({ file, ...pos(nodeAt(document, path, key)) }) };
   return {
-    spec: { file, dir: dirname(resolve(file)), text, doc: normalised.doc, dialect: normalised.dialect, describe, locate: locator(false), locateKey: locator(true) },
+    spec: { file, dir: dirname(resolve(file)), text, doc: normalised.doc, dialect: normalised.dialect, describe, original, locate: locator(false), locateKey: locator(true) },
     diagnostics: [],
   };
 }

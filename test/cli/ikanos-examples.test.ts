@@ -83,4 +83,19 @@ describe('Ikanos beta5 examples', () => {
     expect(ref.message).toMatch(/^capability\.exposes\[0\]\.tools\.bad-tool\.ref: /);
     expect(ref.hint).toBe('declared flows: data.read-items');
   });
+
+  it('--strict checks each file against the official schema of its own version', () => {
+    const strict = (file: string) => runPipeline(file, { outDir: out, validateOnly: true, strict: true }).diagnostics.filter((d) => d.code === 'official-schema');
+    expect(strict(join(ROOT, 'tutorial/step-9-shipyard-aggregates.yml'))).toEqual([]);
+    expect(strict('test/fixtures/naftiko-examples/tutorial/step-9-shipyard-aggregates.yml')).toEqual([]);
+    // The engine's own fixture of a spurious `name` inside a map keyed by name: lenient here, refused by the official schema.
+    const spurious = strict(join(ROOT, 'spec-tests/capabilities/capability-spurious-name.yml'));
+    expect(spurious.length).toBeGreaterThan(0);
+    expect(spurious[0]!.message).toMatch(/\(official Ikanos 1\.0\.0-beta5 schema\)$/);
+    expect(spurious[0]!.line).toBeGreaterThan(1);
+    // The catalogue dialect's deviations (typed consumed parameters) fail the official alpha2 schema.
+    const imds = strict('capabilities/azure-imds-get-token.yaml');
+    expect(imds.length).toBeGreaterThan(0);
+    expect(imds[0]!.message).toMatch(/unknown property "type" \(official Naftiko 1\.0\.0-alpha2 schema\)/);
+  });
 });
