@@ -2,11 +2,12 @@
 // the known refusals, each with its positioned error(s) saying why: a construct not supported
 // yet, a deliberately invalid fixture, or a control-only capability. Files that are not
 // capability documents at all (bind values, sample data) are not in the table.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../generator/pipeline.js';
-import { scratchDir } from '../helpers/cli.js';
+import { cli, scratchDir } from '../helpers/cli.js';
 
 const ROOT = 'test/fixtures/ikanos-examples';
 const out = scratchDir('ikanos-examples');
@@ -98,4 +99,27 @@ describe('Ikanos beta5 examples', () => {
     expect(imds.length).toBeGreaterThan(0);
     expect(imds[0]!.message).toMatch(/unknown property "type" \(official Naftiko 1\.0\.0-alpha2 schema\)/);
   });
+
+  it('the generated code of every generated example type-checks under strict', async () => {
+    // Batches of distinct output names: some examples share a file name (tutorial/ and tests/tutorial/).
+    const batches: string[][] = [];
+    for (const file of files.filter((f) => !REFUSED[f.slice(ROOT.length + 1)])) {
+      const name = file.split('/').pop()!.replace(/\.ya?ml$/, '');
+      let batch = batches.find((b) => !b.some((f) => f.split('/').pop()!.replace(/\.ya?ml$/, '') === name));
+      if (!batch) batches.push((batch = []));
+      batch.push(file);
+    }
+    for (const [i, batch] of batches.entries()) {
+      const run = await cli('generate', ...batch, '--out', join(out, `tc${i}`), '--quiet');
+      expect(run.code, run.stderr).toBe(0);
+    }
+    writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({ extends: resolve('tsconfig.json'), include: batches.map((_, i) => `tc${i}`) }));
+    let report = '';
+    try {
+      execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', join(out, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      report = String((error as { stdout?: string }).stdout);
+    }
+    expect(report).toBe('');
+  }, 180_000);
 });
