@@ -249,6 +249,18 @@ export function renderPrompt(template: string, args: Readonly<Record<string, str
 export type ToolObserver = (tool: string, outcome: 'success' | 'error', durationMs: number) => void;
 
 /**
+ * Adds the spec's freshness hints (`ttlMs`, `cacheScope`: Ikanos beta5) to every result the
+ * server answers after this call (tools, resources and prompts, lists and calls), as top-level
+ * result fields: the MCP caching hints the reference engine appends. Call before registrations.
+ */
+export function cacheHints(server: McpServer, hints: { readonly ttlMs?: number; readonly cacheScope?: 'public' | 'private' }): void {
+  type Handler = (request: unknown, extra: unknown) => Promise<object>;
+  const inner = server.server as unknown as { setRequestHandler(schema: unknown, handler: Handler): void };
+  const setHandler = inner.setRequestHandler.bind(inner);
+  inner.setRequestHandler = (schema, handler) => setHandler(schema, async (request, extra) => ({ ...(await handler(request, extra)), ...hints }));
+}
+
+/**
  * Observes every `tools/call` an McpServer answers, invalid arguments and unknown tools included
  * (the SDK answers those before any tool callback runs): an `isError` result or a protocol error
  * is an error. Unknown names are reported as `(unknown)` so callers cannot invent label values.

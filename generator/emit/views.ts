@@ -376,7 +376,8 @@ export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) 
     prompts,
     destructure: destructure([...tools, ...resources].map((t) => t.handler.text).join('\n'), false),
     // An adapter that declares nothing registers nothing: its `server` parameter is unused.
-    serverParam: tools.length + resources.length + prompts.length > 0 ? 'server' : '_server',
+    serverParam: tools.length + resources.length + prompts.length > 0 || adapter.cacheHints ? 'server' : '_server',
     adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
+    ...(adapter.cacheHints ? { cacheHintsCode: code(literal(adapter.cacheHints)) } : {}),
   };
 }

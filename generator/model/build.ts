@@ -138,7 +138,6 @@ function refuseExposedConstructs(capability: Node, exposes: Node[], report: Repo
     const type = str(child(adapter, 'type'));
     if (type !== 'rest' && type !== 'mcp') continue;
     if (has(adapter, 'maxBinarySize')) report.unsupported(child(adapter, 'maxBinarySize'), 'maxBinarySize');
-    for (const key of ['ttlMs', 'cacheScope']) if (has(adapter, key)) report.unsupported(child(adapter, key), `MCP ${key}`);
     for (const resource of items(child(adapter, 'resources'))) {
       if (type === 'mcp' && child(resource, 'binary').value === true) report.unsupported(child(resource, 'binary'), 'binary MCP resources');
       for (const op of items(child(resource, 'operations'))) {

@@ -204,6 +204,8 @@ export interface McpAdapterModel {
   readonly resources: readonly McpResourceModel[];
   readonly prompts: readonly McpPromptModel[];
   readonly registerName: string;
+  /** Freshness hints (Ikanos beta5 `ttlMs`, `cacheScope`) added to every result of the adapter. */
+  readonly cacheHints?: { readonly ttlMs?: number; readonly cacheScope?: 'public' | 'private' };
 }
 
 /**

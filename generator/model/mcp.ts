@@ -50,7 +50,19 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
       .map((r) => buildResource(r, namespace, ctx)).filter((r): r is McpResourceModel => r !== undefined),
     prompts: unique(items(child(node, 'prompts')), 'name', 'prompt', ctx).map((p) => buildPrompt(p, ctx)).filter((p): p is McpPromptModel => p !== undefined),
     registerName: ctx.symbols.allocate(`register${pascalCase(namespace)}Tools`),
+    ...cacheHints(node),
   };
+}
+
+/** `ttlMs` / `cacheScope` of the adapter, carried on its results as the engine does. */
+function cacheHints(node: Node): Pick<McpAdapterModel, 'cacheHints'> {
+  const ttl = child(node, 'ttlMs').value;
+  const scope = str(child(node, 'cacheScope'));
+  const hints = {
+    ...(typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 ? { ttlMs: ttl } : {}),
+    ...(scope === 'public' || scope === 'private' ? { cacheScope: scope } : {}),
+  };
+  return Object.keys(hints).length > 0 ? { cacheHints: hints } : {};
 }
 
 function buildTool(node: Node, specName: string, name: string, namespace: string, ctx: AdapterContext): ToolModel | undefined {
