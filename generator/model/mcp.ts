@@ -58,7 +58,7 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
 function cacheHints(node: Node): Pick<McpAdapterModel, 'cacheHints'> {
   const ttl = child(node, 'ttlMs').value;
   const scope = str(child(node, 'cacheScope'));
-  const hints = {
+  const hints: NonNullable<McpAdapterModel['cacheHints']> = {
     ...(typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 ? { ttlMs: ttl } : {}),
     ...(scope === 'public' || scope === 'private' ? { cacheScope: scope } : {}),
   };
