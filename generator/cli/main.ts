@@ -13,6 +13,7 @@ import { checkCommand, generateCommand, validateCommand } from './commands.js';
 import { InputError } from './inputs.js';
 import { processIo, type CommandContext, type Io } from './io.js';
 import { registerImportCommand } from './import.js';
+import { registerMigrateCommand } from './migrate.js';
 import { registerNewCommand } from './new.js';
 import { registerOpenApiCommand } from './openapi.js';
 import { watchCommand } from './watch.js';
@@ -151,6 +152,7 @@ ${EXIT_CODES}`)
   const ctx: CommandContext = { io, fail: (code) => void (exitCode = Math.max(exitCode, code)) };
   registerOpenApiCommand(program, ctx);
   registerImportCommand(program, ctx);
+  registerMigrateCommand(program, ctx);
   registerNewCommand(program, ctx);
 
   try {
