@@ -77,6 +77,10 @@ function successResult(response: UpstreamResponse): CallToolResult {
   }
   const type = response.headers['content-type'] ?? 'application/octet-stream';
   if (isTextual(type)) return { content: [{ type: 'text', text: Buffer.from(response.body).toString('utf8') }] };
+  // Images and audio as MCP image/audio content; other bytes as an embedded blob resource.
+  const mimeType = type.split(';')[0]!.trim();
+  if (/^image\//i.test(mimeType)) return { content: [{ type: 'image', data: Buffer.from(response.body).toString('base64'), mimeType }] };
+  if (/^audio\//i.test(mimeType)) return { content: [{ type: 'audio', data: Buffer.from(response.body).toString('base64'), mimeType }] };
   return {
     content: [
       {

@@ -47,6 +47,8 @@ function operationSpec(op: OperationModel): OperationSpec {
     ...(op.formEncoding ? { formEncoding: op.formEncoding } : {}),
     ...(op.outputFormat !== 'json' ? { outputFormat: op.outputFormat } : {}),
     ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
+    ...(op.mediaType !== undefined ? { mediaType: op.mediaType } : {}),
+    ...(op.maxBytes !== undefined ? { maxBytes: op.maxBytes } : {}),
   };
 }
 

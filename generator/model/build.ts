@@ -123,21 +123,19 @@ function refuseConsumesConstructs(consumes: Node, report: Reporter): void {
   if (has(consumes, 'tunnel')) report.unsupported(child(consumes, 'tunnel'), 'consumes tunnel (OpenZiti overlay)');
   for (const resource of items(child(consumes, 'resources'))) {
     for (const op of items(child(resource, 'operations'))) {
-      if (str(child(op, 'outputRawFormat')) === 'binary') report.unsupported(child(op, 'outputRawFormat'), 'binary outputs (outputRawFormat: binary)');
-      if (has(op, 'maxBinarySize')) report.unsupported(child(op, 'maxBinarySize'), 'maxBinarySize');
-      if (has(op, 'outputMediaType')) report.unsupported(child(op, 'outputMediaType'), 'outputMediaType');
+      if (has(op, 'outputMediaType') && str(child(op, 'outputRawFormat')) !== 'binary') report.unsupported(child(op, 'outputMediaType'), 'outputMediaType without outputRawFormat: binary');
     }
   }
 }
 
 function refuseExposedConstructs(capability: Node, exposes: Node[], report: Reporter): void {
   for (const aggregate of items(child(capability, 'aggregates'))) {
-    for (const fn of items(child(aggregate, 'functions'))) if (has(fn, 'outputMediaType')) report.unsupported(child(fn, 'outputMediaType'), 'outputMediaType');
+    for (const fn of items(child(aggregate, 'functions'))) if (has(fn, 'outputMediaType')) report.unsupported(child(fn, 'outputMediaType'), 'aggregate flow outputMediaType');
   }
   for (const adapter of exposes) {
     const type = str(child(adapter, 'type'));
     if (type !== 'rest' && type !== 'mcp') continue;
-    if (has(adapter, 'maxBinarySize')) report.unsupported(child(adapter, 'maxBinarySize'), 'maxBinarySize');
+    if (has(adapter, 'maxBinarySize')) report.unsupported(child(adapter, 'maxBinarySize'), 'adapter-level maxBinarySize (set it on the consumed operation)');
     for (const resource of items(child(adapter, 'resources'))) {
       if (type === 'mcp' && child(resource, 'binary').value === true) report.unsupported(child(resource, 'binary'), 'binary MCP resources');
       for (const op of items(child(resource, 'operations'))) {

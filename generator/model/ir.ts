@@ -71,6 +71,9 @@ export interface OperationModel {
   readonly body?: BodySpec;
   readonly formEncoding?: 'multipart' | 'urlencoded';
   readonly outputFormat: string;
+  /** `outputMediaType` and `maxBinarySize` (in bytes) of a binary operation (Ikanos beta5). */
+  readonly mediaType?: string;
+  readonly maxBytes?: number;
   /** `outputSchema`: a CSS selector (html) or heading prefix (markdown) narrowing the conversion. */
   readonly outputSchema?: string;
   /** What a successful answer holds, from the consumed outputParameters (`any` when undeclared). */

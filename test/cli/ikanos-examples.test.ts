@@ -24,7 +24,7 @@ const files = listYaml(ROOT).filter((f) => /^ikanos:/m.test(readFileSync(f, 'utf
 const CONTROL = /"control" adapters are not supported/;
 /** The only examples that may be refused, why, and how many errors (1 unless the fixture has several faults). */
 const REFUSED: Record<string, { reason: RegExp; errors?: number }> = {
-  'schemas/examples/capability-binary-content.yml': { reason: /not supported yet: binary outputs \(outputRawFormat: binary\), outputMediaType \(2 places\), maxBinarySize \(2 places\), exposed operation responses, exposed operation responseBinary, binary MCP resources/ },
+  'schemas/examples/capability-binary-content.yml': { reason: /not supported yet: aggregate flow outputMediaType, exposed operation responses, exposed operation responseBinary, adapter-level maxBinarySize \(set it on the consumed operation\), binary MCP resources/ },
   'schemas/examples/reverse-tunnel-ziti.yml': { reason: /not supported yet: consumes tunnel \(OpenZiti overlay\)/ },
   'spec-tests/rules/spectral-tunnel-fallback-direct-public.yaml': { reason: /not supported yet: consumes tunnel/ },
   'spec-tests/rules/spectral-tunnel-identity-bound.yaml': { reason: /not supported yet: consumes tunnel/ },

@@ -1,6 +1,8 @@
 // Ikanos beta5 behaviour beyond the alpha2 shape, end to end through a generated server: the MCP
 // adapter's `ttlMs` / `cacheScope` ride on its results as caching hints, the way the engine
-// appends them; `display` is the tool title; an adapter without them answers plain results.
+// appends them; `display` is the tool title; binary outputs relay the upstream bytes (REST with
+// their or `outputMediaType`'s content type, MCP as image/audio content or an embedded blob) and
+// `maxBinarySize` turns a larger answer into a 502 problem / a tool error.
 import { describe, expect, it } from 'vitest';
 import { withDeployment } from './harness.js';
 
@@ -52,6 +54,111 @@ describe('beta5 MCP caching hints', () => {
       const list = await rpc(d, 'tools/list', {});
       expect(list.ttlMs).toBeUndefined();
       expect(list.cacheScope).toBeUndefined();
+    });
+  });
+});
+
+const binary = `ikanos: "1.0.0-beta5"
+info:
+  display: Photos
+  description: Binary outputs
+capability:
+  consumes:
+    - namespace: photos
+      type: http
+      baseUri: https://photos.example.org
+      resources:
+        photo:
+          path: /photos/{{id}}
+          operations:
+            download:
+              method: GET
+              outputRawFormat: binary
+              outputMediaType: image/png
+              maxBinarySize: 1KiB
+              inputParameters:
+                id:
+                  in: path
+        document:
+          path: /documents/{{id}}
+          operations:
+            fetch-document:
+              method: GET
+              outputRawFormat: binary
+              inputParameters:
+                id:
+                  in: path
+  exposes:
+    - type: rest
+      namespace: photos-api
+      port: 8080
+      resources:
+        photo:
+          path: /photos/{{id}}
+          operations:
+            get-photo:
+              method: GET
+              inputParameters:
+                id:
+                  in: path
+                  type: string
+                  description: Photo id
+              call: photos.download
+              with:
+                id: photos-api.id
+    - type: mcp
+      namespace: photos-mcp
+      port: 3001
+      tools:
+        get-photo:
+          description: A photo
+          inputParameters:
+            id:
+              type: string
+              description: Photo id
+          call: photos.download
+          with:
+            id: photos-mcp.id
+        get-document:
+          description: A document
+          inputParameters:
+            id:
+              type: string
+              description: Document id
+          call: photos.fetch-document
+          with:
+            id: photos-mcp.id
+`;
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 250, 251, 252]);
+const PDF = Buffer.from('%PDF-1.7 binary \u00ff\u00fe', 'latin1');
+
+describe('beta5 binary outputs', () => {
+  it('REST relays the bytes with outputMediaType; MCP answers image content or an embedded blob; maxBinarySize is a 502', async () => {
+    await withDeployment(binary, {}, async (d) => {
+      d.upstream.reply = (req) => {
+        if (req.path.startsWith('/photos/big')) return { status: 200, contentType: 'application/octet-stream', body: Buffer.alloc(4096, 7) };
+        if (req.path.startsWith('/photos/')) return { status: 200, contentType: 'application/octet-stream', body: PNG };
+        return { status: 200, contentType: 'application/pdf', body: PDF };
+      };
+      const rest = await d.fetch('/photos/p1');
+      expect(rest.status).toBe(200);
+      expect(rest.headers.get('content-type')).toBe('image/png');
+      expect(Buffer.from(await rest.arrayBuffer()).equals(PNG)).toBe(true);
+
+      const big = await d.fetch('/photos/big');
+      expect(big.status).toBe(502);
+      expect(big.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(await big.text()).toContain('exceeds 1024 bytes');
+
+      const client = await d.client();
+      const photo = await client.callTool({ name: 'get-photo', arguments: { id: 'p1' } });
+      expect(photo.isError ?? false).toBe(false);
+      expect(photo.content).toEqual([{ type: 'image', mimeType: 'image/png', data: PNG.toString('base64') }]);
+      const tooBig = await client.callTool({ name: 'get-photo', arguments: { id: 'big' } });
+      expect(tooBig.isError).toBe(true);
+      const doc = await client.callTool({ name: 'get-document', arguments: { id: 'd1' } });
+      expect(doc.content).toEqual([{ type: 'resource', resource: { uri: 'data:response', mimeType: 'application/pdf', blob: PDF.toString('base64') } }]);
     });
   });
 });
