@@ -235,7 +235,7 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
   } else {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), REST_CALL_OPTIONS);
     handler = op.output.kind === 'passthrough'
-      ? `return replyUpstream(reply, await ${call});`
+      ? `return replyUpstream(reply, await ${call}${op.maxBytes !== undefined ? `, ${op.maxBytes}` : ''});`
       : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'upstreamData(response)', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   }
   return {
@@ -295,7 +295,7 @@ export function toolView(tool: ToolModel, argsConst: string): object {
   } else {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), MCP_CALL_OPTIONS);
     handler = tool.output.kind === 'passthrough'
-      ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
+      ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)}${tool.maxBytes !== undefined ? `, ${tool.maxBytes}` : ''})`
       : `toolJson(async () => ${shapeCall(tool.output, `upstreamData(await ${call})`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   }
   const config: string[] = [];

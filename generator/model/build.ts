@@ -135,7 +135,6 @@ function refuseExposedConstructs(capability: Node, exposes: Node[], report: Repo
   for (const adapter of exposes) {
     const type = str(child(adapter, 'type'));
     if (type !== 'rest' && type !== 'mcp') continue;
-    if (has(adapter, 'maxBinarySize')) report.unsupported(child(adapter, 'maxBinarySize'), 'adapter-level maxBinarySize (set it on the consumed operation)');
     for (const resource of items(child(adapter, 'resources'))) {
       if (type === 'mcp' && child(resource, 'binary').value === true) report.unsupported(child(resource, 'binary'), 'binary MCP resources');
       for (const op of items(child(resource, 'operations'))) {

@@ -168,6 +168,8 @@ export interface ExposedInput extends InputField {
 
 export interface RestOperationModel {
   readonly name: string;
+  /** The adapter's `maxBinarySize` (bytes) for a relayed binary answer (Ikanos beta5). */
+  readonly maxBytes?: number;
   readonly description?: string;
   readonly method: HttpMethod;
   /** Path as the spec writes it. */
@@ -249,6 +251,8 @@ export interface ToolAnnotations {
 export interface ToolModel {
   /** Name announced to MCP clients (shortened when the spec's is too long). */
   readonly name: string;
+  /** The adapter's `maxBinarySize` (bytes) for a relayed binary answer (Ikanos beta5). */
+  readonly maxBytes?: number;
   /** The spec's name, when it had to be shortened or sanitised. */
   readonly specName: string;
   readonly title?: string;

@@ -6,7 +6,7 @@ import { buildOutput } from './output.js';
 import { buildOrchestration } from './steps.js';
 import { inlineRef } from './aggregates.js';
 import { buildAuth } from './auth.js';
-import { checkOutputFormat, checkRef, type AdapterContext } from './rest.js';
+import { adapterMaxBytes, checkOutputFormat, checkRef, withMaxBytes, type AdapterContext } from './rest.js';
 import { child, has, isObj, items, str, type Node } from './spec-access.js';
 
 export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterModel {
@@ -38,6 +38,7 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
   const address = str(child(node, 'address'));
   const description = str(child(node, 'description'));
   const auth = buildAuth(child(node, 'authentication'), ctx.report, 'inbound');
+  const maxBytes = adapterMaxBytes(node, ctx);
   return {
     namespace,
     ...(typeof port === 'number' ? { port } : {}),
@@ -45,7 +46,7 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
     transport,
     ...(description ? { description } : {}),
     ...(auth ? { auth } : {}),
-    tools,
+    tools: tools.map((t) => withMaxBytes(t, maxBytes)),
     resources: unique(unique(items(child(node, 'resources')), 'name', 'resource', ctx), 'uri', 'resource URI', ctx)
       .map((r) => buildResource(r, namespace, ctx)).filter((r): r is McpResourceModel => r !== undefined),
     prompts: unique(items(child(node, 'prompts')), 'name', 'prompt', ctx).map((p) => buildPrompt(p, ctx)).filter((p): p is McpPromptModel => p !== undefined),

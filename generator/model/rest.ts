@@ -2,7 +2,7 @@
 import type { HttpMethod } from '../runtime/descriptor.js';
 import type { ConsumesModel, ExposedInput, ForwardModel, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
 import { buildBindings, declaredRestInputs, normalise, resolveCall, type Lookup } from './exposed.js';
-import { pathVariables } from './consumes.js';
+import { binarySize, pathVariables } from './consumes.js';
 import { SymbolTable, pascalCase } from './names.js';
 import { inlineRef, type AggregateFunction } from './aggregates.js';
 import { buildAuth } from './auth.js';
@@ -54,6 +54,20 @@ export function checkOutputFormat(output: OutputModel, format: string | undefine
   return output;
 }
 
+/** An adapter's `maxBinarySize` (Ikanos beta5) in bytes; a bad size is reported here. */
+export function adapterMaxBytes(node: Node, ctx: AdapterContext): number | undefined {
+  const size = child(node, 'maxBinarySize');
+  if (size.value === undefined) return undefined;
+  const bytes = typeof size.value === 'string' ? binarySize(size.value) : undefined;
+  if (bytes === undefined) ctx.report.error(size, 'bad-binary-size', `maxBinarySize ${JSON.stringify(size.value)} is not a size with a unit`, 'write a number and B, KiB, MiB or GiB, e.g. 25MiB');
+  return bytes;
+}
+
+/** The adapter's limit on an operation or tool that relays a binary answer as it comes. */
+export function withMaxBytes<T extends { readonly call?: { readonly operation: { readonly outputFormat: string } }; readonly output: { readonly kind: string } }>(op: T, maxBytes: number | undefined): T {
+  return maxBytes !== undefined && op.call?.operation.outputFormat === 'binary' && op.output.kind === 'passthrough' ? { ...op, maxBytes } : op;
+}
+
 export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterModel {
   const namespace = str(child(node, 'namespace')) ?? 'rest';
   const operations: RestOperationModel[] = [];
@@ -83,13 +97,14 @@ export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterMo
   const description = str(child(node, 'description'));
   const address = str(child(node, 'address'));
   const auth = buildAuth(child(node, 'authentication'), ctx.report, 'inbound');
+  const maxBytes = adapterMaxBytes(node, ctx);
   return {
     namespace,
     port: typeof child(node, 'port').value === 'number' ? (child(node, 'port').value as number) : 8080,
     ...(address ? { address } : {}),
     ...(description ? { description } : {}),
     ...(auth ? { auth } : {}),
-    operations,
+    operations: operations.map((op) => withMaxBytes(op, maxBytes)),
     forwards,
     pluginName: ctx.symbols.allocate(`${pascalCase(namespace).replace(/^./, (c) => c.toLowerCase())}Routes`),
   };

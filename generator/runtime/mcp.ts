@@ -10,7 +10,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { authChecker, logAuthFailure, whenChecked, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
-import { NaftikoError, UpstreamHttpError } from './errors.js';
+import { NaftikoError, UpstreamHttpError, UpstreamResponseTooLargeError } from './errors.js';
 import type { UpstreamResponse } from './http.js';
 import { isJsonObject } from './json.js';
 
@@ -48,9 +48,11 @@ export function addTool<A>(server: McpServer, name: string, config: ToolConfig, 
 }
 
 /** Runs one upstream call and shapes the tool result; failures become `isError` results. */
-export async function toolResult(call: () => Promise<UpstreamResponse>, method: string): Promise<CallToolResult> {
+export async function toolResult(call: () => Promise<UpstreamResponse>, method: string, maxBytes?: number): Promise<CallToolResult> {
   try {
     const response = await call();
+    // The adapter's `maxBinarySize` (Ikanos beta5): a larger binary answer is a tool error.
+    if (maxBytes !== undefined && response.body.length > maxBytes) throw new UpstreamResponseTooLargeError('upstream', maxBytes);
     if (method === 'HEAD') {
       const summary = { status: response.status, headers: response.headers };
       return { content: [{ type: 'text', text: JSON.stringify(summary) }], structuredContent: summary };

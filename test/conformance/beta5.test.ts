@@ -109,6 +109,7 @@ capability:
     - type: mcp
       namespace: photos-mcp
       port: 3001
+      maxBinarySize: 16B
       tools:
         get-photo:
           description: A photo
@@ -131,14 +132,15 @@ capability:
 `;
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 250, 251, 252]);
-const PDF = Buffer.from('%PDF-1.7 binary \u00ff\u00fe', 'latin1');
+const PDF = Buffer.from('%PDF\u00ff\u00fe', 'latin1');
 
 describe('beta5 binary outputs', () => {
-  it('REST relays the bytes with outputMediaType; MCP answers image content or an embedded blob; maxBinarySize is a 502', async () => {
+  it('REST relays the bytes with outputMediaType; MCP answers image content or an embedded blob; maxBinarySize (operation, adapter) is a 502 / tool error', async () => {
     await withDeployment(binary, {}, async (d) => {
       d.upstream.reply = (req) => {
         if (req.path.startsWith('/photos/big')) return { status: 200, contentType: 'application/octet-stream', body: Buffer.alloc(4096, 7) };
         if (req.path.startsWith('/photos/')) return { status: 200, contentType: 'application/octet-stream', body: PNG };
+        if (req.path.startsWith('/documents/large')) return { status: 200, contentType: 'application/pdf', body: Buffer.alloc(17, 1) };
         return { status: 200, contentType: 'application/pdf', body: PDF };
       };
       const rest = await d.fetch('/photos/p1');
@@ -159,6 +161,10 @@ describe('beta5 binary outputs', () => {
       expect(tooBig.isError).toBe(true);
       const doc = await client.callTool({ name: 'get-document', arguments: { id: 'd1' } });
       expect(doc.content).toEqual([{ type: 'resource', resource: { uri: 'data:response', mimeType: 'application/pdf', blob: PDF.toString('base64') } }]);
+      // The MCP adapter's own maxBinarySize (16B) is smaller than the operation's (1KiB).
+      const large = await client.callTool({ name: 'get-document', arguments: { id: 'large' } });
+      expect(large.isError).toBe(true);
+      expect(JSON.stringify(large.content)).toContain('exceeds 16 bytes');
     });
   });
 });
