@@ -234,10 +234,12 @@ export async function toolJson(run: () => Promise<unknown>): Promise<CallToolRes
 }
 
 /** A dynamic MCP resource: the upstream answer as text (error bodies too, as the engine does). */
-export async function resourceResult(uri: string, mimeType: string, call: () => Promise<UpstreamResponse>): Promise<ReadResourceResult> {
+export async function resourceResult(uri: string, mimeType: string, call: () => Promise<UpstreamResponse>, binary = false): Promise<ReadResourceResult> {
   let text: string;
   try {
     const response = await call();
+    // A binary resource (Ikanos beta5 `binary: true`): the bytes as a base64 blob.
+    if (binary) return { contents: [{ uri, mimeType, blob: Buffer.from(response.body).toString('base64') }] };
     text = response.data !== undefined ? JSON.stringify(response.data) : Buffer.from(response.body).toString('utf8');
   } catch (error) {
     if (!(error instanceof UpstreamHttpError)) throw error;

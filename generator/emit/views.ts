@@ -340,7 +340,7 @@ function resourceView(resource: McpResourceModel): object {
     target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
     metadata: code(metadata),
     // A `with` may ignore every URI variable: the parameter is then unused (noUnusedParameters).
-    handler: code(`async (uri, ${templated ? (/\bvariables\b/.test(call) ? 'variables, ' : '_variables, ') : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
+    handler: code(`async (uri, ${templated ? (/\bvariables\b/.test(call) ? 'variables, ' : '_variables, ') : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call}${resource.binary ? ', true' : ''})`),
   };
 }
 

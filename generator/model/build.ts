@@ -74,7 +74,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));
-  refuseExposedConstructs(capability, exposes, report);
+  refuseExposedConstructs(capability, exposes, report, consumes);
   if (exposes.length === 0 && !report.hasUnsupported && !report.failed) {
     report.error(capability, 'no-exposes', 'the capability exposes nothing', 'add a rest or mcp entry under capability.exposes');
   }
@@ -128,19 +128,20 @@ function refuseConsumesConstructs(consumes: Node, report: Reporter): void {
   }
 }
 
-function refuseExposedConstructs(capability: Node, exposes: Node[], report: Reporter): void {
+function refuseExposedConstructs(capability: Node, exposes: Node[], report: Reporter, consumes: readonly ConsumesModel[]): void {
   for (const aggregate of items(child(capability, 'aggregates'))) {
-    for (const fn of items(child(aggregate, 'functions'))) if (has(fn, 'outputMediaType')) report.unsupported(child(fn, 'outputMediaType'), 'aggregate flow outputMediaType');
+    for (const fn of items(child(aggregate, 'functions'))) {
+      if (!has(fn, 'outputMediaType')) continue;
+      // The flow's media type is the called operation's (which the answer is relayed with); another one is not supported.
+      const call = str(child(fn, 'call')) ?? '';
+      const dot = call.indexOf('.');
+      const op = consumes.find((c) => c.namespace === call.slice(0, dot))?.operations.find((o) => o.name === call.slice(dot + 1));
+      if (!op || op.mediaType !== str(child(fn, 'outputMediaType'))) report.unsupported(child(fn, 'outputMediaType'), 'aggregate flow outputMediaType other than its called operation\'s outputMediaType');
+    }
   }
   for (const adapter of exposes) {
     const type = str(child(adapter, 'type'));
     if (type !== 'rest' && type !== 'mcp') continue;
-    for (const resource of items(child(adapter, 'resources'))) {
-      if (type === 'mcp' && child(resource, 'binary').value === true) report.unsupported(child(resource, 'binary'), 'binary MCP resources');
-      for (const op of items(child(resource, 'operations'))) {
-        for (const key of ['responses', 'responseBinary']) if (has(op, key)) report.unsupported(child(op, key), `exposed operation ${key}`);
-      }
-    }
   }
 }
 

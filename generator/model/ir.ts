@@ -180,6 +180,14 @@ export interface RestOperationModel {
   readonly call?: CallModel;
   readonly orchestration?: OrchestrationModel;
   readonly output: OutputModel;
+  /** Declared answers per status (Ikanos beta5 `responses` / `responseBinary`): the OpenAPI export shows them. */
+  readonly responses?: Readonly<Record<string, DeclaredResponse>>;
+}
+
+/** One declared answer: its description and content per media type (binary, or a JSON Schema). */
+export interface DeclaredResponse {
+  readonly description?: string;
+  readonly content: Readonly<Record<string, { readonly binary?: boolean; readonly schema?: Readonly<Record<string, unknown>> }>>;
 }
 
 export interface CallModel {
@@ -226,6 +234,8 @@ export interface McpResourceModel {
   readonly mimeType?: string;
   readonly variables: readonly string[];
   readonly call?: CallModel;
+  /** `binary: true` (Ikanos beta5), or a binary consumed operation: read as a base64 `blob`. */
+  readonly binary?: boolean;
   /** Directory, relative to the generated folder. */
   readonly location?: string;
 }

@@ -152,8 +152,9 @@ function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpR
     ...(title ? { title } : {}),
     uri,
     ...(description ? { description } : {}),
-    mimeType: mimeType ?? 'application/json',
+    mimeType: mimeType ?? (target.operation.mediaType ?? 'application/json'),
     variables,
+    ...(child(node, 'binary').value === true || target.operation.outputFormat === 'binary' ? { binary: true } : {}),
     call: { ...call, bindings: call.bindings.filter((b) => b.source.kind !== 'input' || variables.includes(b.source.input)) },
   };
 }

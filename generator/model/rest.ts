@@ -1,6 +1,6 @@
 /** `exposes[type=rest]` → RestAdapterModel: routes, explicit inputs, bindings and outputs. */
 import type { HttpMethod } from '../runtime/descriptor.js';
-import type { ConsumesModel, ExposedInput, ForwardModel, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
+import type { ConsumesModel, DeclaredResponse, ExposedInput, ForwardModel, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
 import { buildBindings, declaredRestInputs, normalise, resolveCall, type Lookup } from './exposed.js';
 import { binarySize, pathVariables } from './consumes.js';
 import { SymbolTable, pascalCase } from './names.js';
@@ -8,7 +8,7 @@ import { inlineRef, type AggregateFunction } from './aggregates.js';
 import { buildAuth } from './auth.js';
 import { buildOutput } from './output.js';
 import { buildOrchestration } from './steps.js';
-import { child, has, items, str, type Node, type Reporter } from './spec-access.js';
+import { child, has, isObj, items, str, type Node, type Reporter } from './spec-access.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -169,7 +169,36 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
     ...(call ? { call } : {}),
     ...(orchestration ? { orchestration } : {}),
     output,
+    ...declaredResponses(op, ctx),
   };
+}
+
+/** `responses` (per status) and the `responseBinary` shorthand of an exposed operation (Ikanos beta5). */
+function declaredResponses(op: Node, ctx: AdapterContext): Pick<RestOperationModel, 'responses'> {
+  const out: Record<string, DeclaredResponse> = {};
+  const responses = child(op, 'responses');
+  if (isObj(responses.value)) {
+    for (const [status, value] of Object.entries(responses.value)) {
+      const at = child(responses, status);
+      if (!/^[1-5][0-9X]{2}$/.test(status) || !isObj(value) || !isObj(value.content)) {
+        ctx.report.error(at, 'bad-response', `responses.${status} must be a status code (200, 2XX) with "content" by media type`, 'write e.g. "200": {content: {image/jpeg: {binary: true}}}');
+        continue;
+      }
+      const content: Record<string, { binary?: boolean; schema?: Record<string, unknown> }> = {};
+      for (const [type, media] of Object.entries(value.content)) {
+        const m = isObj(media) ? media : {};
+        content[type] = { ...(m.binary === true ? { binary: true } : {}), ...(isObj(m.schema) ? { schema: m.schema } : {}) };
+      }
+      out[status] = { ...(typeof value.description === 'string' ? { description: value.description } : {}), content };
+    }
+  }
+  const binary = child(op, 'responseBinary');
+  if (isObj(binary.value) && typeof binary.value.mediaType === 'string') {
+    const status = String(typeof binary.value.status === 'number' ? binary.value.status : 200);
+    const description = typeof binary.value.description === 'string' ? binary.value.description : undefined;
+    out[status] = { ...(description ? { description } : {}), content: { [binary.value.mediaType]: { binary: true } } };
+  }
+  return Object.keys(out).length ? { responses: out } : {};
 }
 
 /**

@@ -24,7 +24,6 @@ const files = listYaml(ROOT).filter((f) => /^ikanos:/m.test(readFileSync(f, 'utf
 const CONTROL = /"control" adapters are not supported/;
 /** The only examples that may be refused, why, and how many errors (1 unless the fixture has several faults). */
 const REFUSED: Record<string, { reason: RegExp; errors?: number }> = {
-  'schemas/examples/capability-binary-content.yml': { reason: /not supported yet: aggregate flow outputMediaType, exposed operation responses, exposed operation responseBinary, adapter-level maxBinarySize \(set it on the consumed operation\), binary MCP resources/ },
   'schemas/examples/reverse-tunnel-ziti.yml': { reason: /not supported yet: consumes tunnel \(OpenZiti overlay\)/ },
   'spec-tests/rules/spectral-tunnel-fallback-direct-public.yaml': { reason: /not supported yet: consumes tunnel/ },
   'spec-tests/rules/spectral-tunnel-identity-bound.yaml': { reason: /not supported yet: consumes tunnel/ },
@@ -122,4 +121,19 @@ describe('Ikanos beta5 examples', () => {
     }
     expect(report).toBe('');
   }, 180_000);
+
+  it('the binary content example generates, its declared responses in the OpenAPI export', () => {
+    const result = runPipeline(join(ROOT, 'schemas/examples/capability-binary-content.yml'), { outDir: out });
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const openapi = JSON.parse(result.files!.get('openapi.json')!) as { paths: Record<string, Record<string, { responses: Record<string, { description: string; content?: Record<string, { schema: object }> }> }>> };
+    const image = openapi.paths['/photos/{id}/image']!.get!.responses;
+    expect(image['200']).toEqual({ description: 'Original image bytes.', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } });
+    expect(image['404']).toEqual({ description: 'Photo not found.', content: { 'application/json': { schema: { type: 'object' } } } });
+    const thumbnail = openapi.paths['/photos/{id}/thumbnail']!.get!.responses;
+    expect(thumbnail['200']).toEqual({ description: 'Thumbnail image bytes.', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } } } });
+    const mcp = result.files!.get('mcp.ts')!;
+    // The resource is read as a blob; the tool relays under the MCP adapter's 25MiB limit.
+    expect(mcp).toMatch(/resourceResult\(uri\.href, 'image\/jpeg', \(\) => [\s\S]*?\), true\)\);/);
+    expect(mcp).toMatch(/toolResult\(\(\) => [\s\S]*?\), 'GET', 26214400\)\);/);
+  });
 });

@@ -129,6 +129,15 @@ capability:
           call: photos.fetch-document
           with:
             id: photos-mcp.id
+      resources:
+        photo-bytes:
+          display: Photo bytes
+          uri: photos://library/{id}/bytes
+          description: The bytes of a photo
+          binary: true
+          call: photos.download
+          with:
+            id: "{id}"
 `;
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 250, 251, 252]);
@@ -161,6 +170,8 @@ describe('beta5 binary outputs', () => {
       expect(tooBig.isError).toBe(true);
       const doc = await client.callTool({ name: 'get-document', arguments: { id: 'd1' } });
       expect(doc.content).toEqual([{ type: 'resource', resource: { uri: 'data:response', mimeType: 'application/pdf', blob: PDF.toString('base64') } }]);
+      const read = await client.readResource({ uri: 'photos://library/p1/bytes' });
+      expect(read.contents).toEqual([{ uri: 'photos://library/p1/bytes', mimeType: 'image/png', blob: PNG.toString('base64') }]);
       // The MCP adapter's own maxBinarySize (16B) is smaller than the operation's (1KiB).
       const large = await client.callTool({ name: 'get-document', arguments: { id: 'large' } });
       expect(large.isError).toBe(true);
