@@ -10,6 +10,7 @@ import { generateCapability, type FileSet } from './emit/generate.js';
 import { importPath, loadSpecFile, type LoadedSpec, type LoadResult } from './load/load.js';
 import { buildModel } from './model/build.js';
 import type { CapabilityModel } from './model/ir.js';
+import { officialDiagnostics } from './validate/official.js';
 import { validateSpec } from './validate/validate.js';
 import { GenerationCache } from './write/cache.js';
 import { capabilityName } from './cli/inputs.js';
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   readonly outDir: string;
   /** Stop after validation. */
   readonly validateOnly?: boolean;
+  /** Also check each file against the official schema of its own version (`validate --strict`). */
+  readonly strict?: boolean;
   /** Incremental generation: unchanged capabilities are read back instead of rendered. */
   readonly cache?: GenerationCache;
   /** Deployment settings of this capability from the config file (generator/config). */
@@ -72,7 +75,11 @@ function run(file: string, loaded: LoadResult, options: PipelineOptions): Capabi
     if (files) return { file, name, diagnostics, files };
   }
   const doc = loaded.spec.doc as Record<string, unknown>;
-  if (doc.capability === undefined && doc.consumes !== undefined) {
+  if (options.strict) {
+    diagnostics.push(...officialDiagnostics(loaded.spec));
+    for (const imported of loaded.imports.values()) diagnostics.push(...officialDiagnostics(imported));
+  }
+  if (doc.capability === undefined && (doc.consumes !== undefined || doc.exposes !== undefined || doc.aggregates !== undefined || doc.binds !== undefined)) {
     diagnostics.push(...validateSpec(loaded.spec));
     if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, new Map(), imports, true, deps);
     return { file, name, diagnostics, importOnly: true };

@@ -11,7 +11,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { authChecker, logAuthFailure, whenChecked, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
-import { NaftikoError, UpstreamHttpError } from './errors.js';
+import { NaftikoError, UpstreamHttpError, UpstreamResponseTooLargeError } from './errors.js';
 import type { UpstreamResponse } from './http.js';
 import { isJsonObject } from './json.js';
 
@@ -49,9 +49,11 @@ export function addTool<A>(server: McpServer, name: string, config: ToolConfig, 
 }
 
 /** Runs one upstream call and shapes the tool result; failures become `isError` results. */
-export async function toolResult(call: () => Promise<UpstreamResponse>, method: string): Promise<CallToolResult> {
+export async function toolResult(call: () => Promise<UpstreamResponse>, method: string, maxBytes?: number): Promise<CallToolResult> {
   try {
     const response = await call();
+    // The adapter's `maxBinarySize` (Ikanos beta5): a larger binary answer is a tool error.
+    if (maxBytes !== undefined && response.body.length > maxBytes) throw new UpstreamResponseTooLargeError('upstream', maxBytes);
     if (method === 'HEAD') {
       const summary = { status: response.status, headers: response.headers };
       return { content: [{ type: 'text', text: JSON.stringify(summary) }], structuredContent: summary };
@@ -77,6 +79,10 @@ function successResult(response: UpstreamResponse): CallToolResult {
   }
   const type = response.headers['content-type'] ?? 'application/octet-stream';
   if (isTextual(type)) return { content: [{ type: 'text', text: Buffer.from(response.body).toString('utf8') }] };
+  // Images and audio as MCP image/audio content; other bytes as an embedded blob resource.
+  const mimeType = type.split(';')[0]!.trim();
+  if (/^image\//i.test(mimeType)) return { content: [{ type: 'image', data: Buffer.from(response.body).toString('base64'), mimeType }] };
+  if (/^audio\//i.test(mimeType)) return { content: [{ type: 'audio', data: Buffer.from(response.body).toString('base64'), mimeType }] };
   return {
     content: [
       {
@@ -228,10 +234,12 @@ export async function toolJson(run: () => Promise<unknown>): Promise<CallToolRes
 }
 
 /** A dynamic MCP resource: the upstream answer as text (error bodies too, as the engine does). */
-export async function resourceResult(uri: string, mimeType: string, call: () => Promise<UpstreamResponse>): Promise<ReadResourceResult> {
+export async function resourceResult(uri: string, mimeType: string, call: () => Promise<UpstreamResponse>, binary = false): Promise<ReadResourceResult> {
   let text: string;
   try {
     const response = await call();
+    // A binary resource (Ikanos beta5 `binary: true`): the bytes as a base64 blob.
+    if (binary) return { contents: [{ uri, mimeType, blob: Buffer.from(response.body).toString('base64') }] };
     text = response.data !== undefined ? JSON.stringify(response.data) : Buffer.from(response.body).toString('utf8');
   } catch (error) {
     if (!(error instanceof UpstreamHttpError)) throw error;
@@ -247,6 +255,18 @@ export function renderPrompt(template: string, args: Readonly<Record<string, str
 
 /** Told about every tool call once it ends (logs, metrics); must not throw. */
 export type ToolObserver = (tool: string, outcome: 'success' | 'error', durationMs: number) => void;
+
+/**
+ * Adds the spec's freshness hints (`ttlMs`, `cacheScope`: Ikanos beta5) to every result the
+ * server answers after this call (tools, resources and prompts, lists and calls), as top-level
+ * result fields: the MCP caching hints the reference engine appends. Call before registrations.
+ */
+export function cacheHints(server: McpServer, hints: { readonly ttlMs?: number; readonly cacheScope?: 'public' | 'private' }): void {
+  type Handler = (request: unknown, extra: unknown) => Promise<object>;
+  const inner = server.server as unknown as { setRequestHandler(schema: unknown, handler: Handler): void };
+  const setHandler = inner.setRequestHandler.bind(inner);
+  inner.setRequestHandler = (schema, handler) => setHandler(schema, async (request, extra) => ({ ...(await handler(request, extra)), ...hints }));
+}
 
 /**
  * Observes every `tools/call` an McpServer answers, invalid arguments and unknown tools included

@@ -18,6 +18,8 @@ export interface BatchOptions {
   readonly config?: LoadedConfig;
   readonly cache?: GenerationCache;
   readonly validateOnly?: boolean;
+  /** Check against the official schema of each file's version too. */
+  readonly strict?: boolean;
   /** Called after each file, for progress reporting. */
   readonly onFile?: (done: number, total: number, file: string) => void;
   /** Called with each file's diagnostics as soon as they are known. */
@@ -65,6 +67,7 @@ export async function runBatch(options: BatchOptions): Promise<Batch> {
       ...(options.cache ? { cache: options.cache } : {}),
       ...(settings ? { settings } : {}),
       ...(options.validateOnly ? { validateOnly: true } : {}),
+      ...(options.strict ? { strict: true } : {}),
     });
     results.push(result);
     options.onDiagnostics?.(result.diagnostics);

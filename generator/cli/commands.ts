@@ -168,7 +168,7 @@ export function checkCommand(args: readonly string[], flags: CommonFlags & Outpu
   });
 }
 
-export function validateCommand(args: readonly string[], flags: CommonFlags & OutputFlags, io: Io): Promise<number> {
+export function validateCommand(args: readonly string[], flags: CommonFlags & OutputFlags & { strict?: boolean }, io: Io): Promise<number> {
   return guarded('validate', flags, io, async (reporter) => {
     const ctx = await runContext(args, flags, await configFor(flags));
     const batch = await runBatch({
@@ -176,6 +176,7 @@ export function validateCommand(args: readonly string[], flags: CommonFlags & Ou
       outDir: ctx.outDir,
       ...(ctx.config ? { config: ctx.config } : {}),
       validateOnly: true,
+      ...(flags.strict ? { strict: true } : {}),
       onFile: (done, total, file) => reporter.progress(done, total, file),
       onDiagnostics: (list) => reporter.diagnostics(list),
     });

@@ -13,6 +13,7 @@ import { checkCommand, generateCommand, validateCommand } from './commands.js';
 import { InputError } from './inputs.js';
 import { processIo, type CommandContext, type Io } from './io.js';
 import { registerImportCommand } from './import.js';
+import { registerMigrateCommand } from './migrate.js';
 import { registerNewCommand } from './new.js';
 import { registerOpenApiCommand } from './openapi.js';
 import { watchCommand } from './watch.js';
@@ -36,6 +37,7 @@ interface CommandOptions {
   json?: boolean;
   watch?: boolean;
   dryRun?: boolean;
+  strict?: boolean;
 }
 
 /** The flags generate, check and validate share. */
@@ -108,9 +110,11 @@ ${EXIT_CODES}`)
       .argument('[inputs...]', 'capability files, folders or globs'),
     false,
   )
+    .option('--strict', "also check each file against the official schema of its own version (alpha2 or Ikanos beta5)")
     .addHelpText('after', `
 Examples:
   naftiko-codegen validate
+  naftiko-codegen validate --strict capabilities/x.yaml
   naftiko-codegen validate capabilities/x.yaml --json
 ${EXIT_CODES}`)
     .action(async (inputs: string[], opts: CommandOptions) => {
@@ -148,6 +152,7 @@ ${EXIT_CODES}`)
   const ctx: CommandContext = { io, fail: (code) => void (exitCode = Math.max(exitCode, code)) };
   registerOpenApiCommand(program, ctx);
   registerImportCommand(program, ctx);
+  registerMigrateCommand(program, ctx);
   registerNewCommand(program, ctx);
 
   try {

@@ -17,7 +17,7 @@ export { RUNTIME_DIR, runtimeFiles, type FileSet } from './runtime-files.js';
 
 const OUTPUT_VALUES = ['at', 'each', 'mapList', 'asString', 'asNumber', 'asBoolean', 'asJson', 'asJsonObject', 'asJsonArray', 'renderText'];
 
-const RUNTIME_VALUES = ['setupRestPlugin', 'addRoute', 'addTool', 'onDisconnect', 'forwardRequest', 'replyUpstream', 'replyJson', 'upstreamData', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt', 'directoryResource', 'readDirectoryFile', 'filePrompt', 'locate'];
+const RUNTIME_VALUES = ['setupRestPlugin', 'addRoute', 'addTool', 'onDisconnect', 'forwardRequest', 'replyUpstream', 'replyJson', 'upstreamData', 'convert', 'required', 'renderWith', 'jsonPath', 'cookie', 'field', 'bodyInput', 'toolResult', 'toolJson', 'jsonResult', 'lookupStep', 'stepValue', 'stepMappings', 'resourceResult', 'renderPrompt', 'directoryResource', 'readDirectoryFile', 'filePrompt', 'locate', 'cacheHints'];
 
 /** Runtime names a rendered body uses, as an import list (`type` imports last). */
 function runtimeImports(body: string, types: string[]): Code {
@@ -70,7 +70,7 @@ export function generateCapability(model: CapabilityModel): FileSet {
     const argTypes = mcp.flatMap((m) => m.tools.map((t) => t.argsType.text)).join(' ');
     const jsonTypes = ['JsonObject', 'JsonValue'].filter((t) => new RegExp(`\\b${t}\\b`).test(argTypes));
     const body = mcp.flatMap((m) => [...m.tools, ...m.resources, ...m.prompts].map((t) => `${t.handler.text} ${'target' in t ? (t.target as Code).text : ''}`)).join('\n') +
-      (model.mcp.some((m) => m.tools.length) ? ' addTool(' : '');
+      (model.mcp.some((m) => m.tools.length) ? ' addTool(' : '') + (model.mcp.some((m) => m.cacheHints) ? ' cacheHints(' : '');
     const usesTemplates = model.mcp.some((m) => m.resources.some((r) => r.variables.length > 0));
     const needsZod = model.mcp.some((m) => m.tools.length > 0 || m.prompts.some((p) => p.arguments.length > 0));
     emit('mcp.ts', 'mcp.ts', { mcp, usesTemplates, needsZod, runtimeImports: runtimeImports(body, ['Bindings', ...jsonTypes]), outputImports: outputImports(body, mapped) });

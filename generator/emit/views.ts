@@ -47,6 +47,8 @@ function operationSpec(op: OperationModel): OperationSpec {
     ...(op.formEncoding ? { formEncoding: op.formEncoding } : {}),
     ...(op.outputFormat !== 'json' ? { outputFormat: op.outputFormat } : {}),
     ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
+    ...(op.mediaType !== undefined ? { mediaType: op.mediaType } : {}),
+    ...(op.maxBytes !== undefined ? { maxBytes: op.maxBytes } : {}),
   };
 }
 
@@ -233,7 +235,7 @@ export function routeView(op: RestAdapterModel['operations'][number]): object {
   } else {
     const call = callExpression(op.call, bindingObject(op.call, access, valuesFor), REST_CALL_OPTIONS);
     handler = op.output.kind === 'passthrough'
-      ? `return replyUpstream(reply, await ${call});`
+      ? `return replyUpstream(reply, await ${call}${op.maxBytes !== undefined ? `, ${op.maxBytes}` : ''});`
       : `const response = await ${call};\nreturn replyJson(reply, response.status, ${shapeCall(op.output, 'upstreamData(response)', () => valuesFor(op.inputs.map((i) => i.name)))});`;
   }
   return {
@@ -293,7 +295,7 @@ export function toolView(tool: ToolModel, argsConst: string): object {
   } else {
     const call = callExpression(tool.call, bindingObject(tool.call, access, valuesFor), MCP_CALL_OPTIONS);
     handler = tool.output.kind === 'passthrough'
-      ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)})`
+      ? `toolResult(() => ${call}, ${stringLiteral(tool.call.operation.method)}${tool.maxBytes !== undefined ? `, ${tool.maxBytes}` : ''})`
       : `toolJson(async () => ${shapeCall(tool.output, `upstreamData(await ${call})`, () => valuesFor(tool.inputs.map((i) => i.name)))})`;
   }
   const config: string[] = [];
@@ -338,7 +340,7 @@ function resourceView(resource: McpResourceModel): object {
     target: code(templated ? `new ResourceTemplate(${stringLiteral(resource.uri)}, { list: undefined })` : stringLiteral(resource.uri)),
     metadata: code(metadata),
     // A `with` may ignore every URI variable: the parameter is then unused (noUnusedParameters).
-    handler: code(`async (uri, ${templated ? (/\bvariables\b/.test(call) ? 'variables, ' : '_variables, ') : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call})`),
+    handler: code(`async (uri, ${templated ? (/\bvariables\b/.test(call) ? 'variables, ' : '_variables, ') : ''}extra) => resourceResult(uri.href, ${stringLiteral(resource.mimeType ?? 'application/json')}, () => ${call}${resource.binary ? ', true' : ''})`),
   };
 }
 
@@ -376,7 +378,8 @@ export function mcpView(adapter: McpAdapterModel, allocate: (candidate: string) 
     prompts,
     destructure: destructure([...tools, ...resources].map((t) => t.handler.text).join('\n'), false),
     // An adapter that declares nothing registers nothing: its `server` parameter is unused.
-    serverParam: tools.length + resources.length + prompts.length > 0 ? 'server' : '_server',
+    serverParam: tools.length + resources.length + prompts.length > 0 || adapter.cacheHints ? 'server' : '_server',
     adapterDoc: `Registers the tools of MCP adapter \`${adapter.namespace}\` on a server.`,
+    ...(adapter.cacheHints ? { cacheHintsCode: code(literal(adapter.cacheHints)) } : {}),
   };
 }

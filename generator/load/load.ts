@@ -3,11 +3,12 @@
  * and column, and the files its `consumes[].location` entries import. Hostile input (bad UTF-8,
  * syntax errors, duplicate keys, alias bombs, absurd nesting) becomes positioned diagnostics.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import { decodeSpec } from './decode.js';
+import { inDialect, normalise, type Dialect } from './dialect.js';
 
 export type SpecPath = readonly (string | number)[];
 
@@ -23,8 +24,14 @@ export interface LoadedSpec {
   /** Absolute directory of the file. */
   readonly dir: string;
   readonly text: string;
-  /** Plain JS value of the document. */
+  /** Plain JS value of the document, in the alpha2 shape whatever the dialect (load/dialect.ts). */
   readonly doc: unknown;
+  /** The dialect the file is written in; diagnostics use its words. */
+  readonly dialect: Dialect;
+  /** `capability.consumes[0].resources.ships` — a (normalised) path named as the file writes it. */
+  describe(path: SpecPath): string;
+  /** The document as written (before normalisation) and positions in it: what `--strict` checks. */
+  readonly original: { readonly doc: unknown; locate(path: SpecPath, key?: boolean): Position };
   /** Position of the value at `path` (the nearest existing ancestor when it is missing). */
   locate(path: SpecPath): Position;
   /** Position of the map key of the last segment, when there is one. */
@@ -60,23 +67,88 @@ function loadBytes(file: string, bytes: Buffer, withImports: boolean): LoadResul
   const imports = new Map<string, LoadedSpec>();
   const parsed = parseSpec(file, bytes);
   if (!parsed.spec || !withImports) return { ...parsed, imports };
+  const spec = parsed.spec;
   const diagnostics = [...parsed.diagnostics];
-  const doc = parsed.spec.doc as { capability?: { consumes?: unknown } };
-  const consumes = Array.isArray(doc?.capability?.consumes) ? doc.capability.consumes : [];
-  consumes.forEach((entry: unknown, i: number) => {
-    const location = (entry as { location?: unknown })?.location;
-    if (typeof location !== 'string' || imports.has(location)) return;
-    const at = parsed.spec!.locate(['capability', 'consumes', i, 'location']);
-    const target = importPath(location, parsed.spec!.dir);
-    if (!target || !existsSync(target)) {
-      diagnostics.push(diag(file, at.line, at.col, 'import-missing', `imported file "${location}" not found`, `expected it at ${target ?? location} (relative to the capability file)`));
-      return;
+  const doc = spec.doc as Record<string, unknown> & { capability?: Record<string, unknown> };
+  const say = (path: SpecPath, code: string, message: string, hint?: string, key = false): void => {
+    const at = key ? spec.locateKey(path) : spec.locate(path);
+    diagnostics.push(diag(file, at.line, at.col, code, inDialect(spec.dialect, `${spec.describe(path)}: ${message}`), hint === undefined ? undefined : inDialect(spec.dialect, hint)));
+  };
+  // A file without `capability` is an importable leaf: it may not import in turn.
+  if (doc.capability === undefined) {
+    for (const section of SECTIONS) {
+      const entries = Array.isArray(doc[section]) ? (doc[section] as unknown[]) : [];
+      entries.forEach((entry, i) => {
+        if (isImportEntry(entry)) say([section, i], 'transitive-import', `a file without "capability" cannot import (imports are not transitive)`, `write the ${section} entry out here, or import it directly from the capability`, true);
+      });
+    }
+    return { spec, imports, diagnostics };
+  }
+  const read = (location: string, path: SpecPath): LoadedSpec | undefined => {
+    const known = imports.get(location);
+    if (known) return known;
+    const target = importPath(location, spec.dir);
+    if (target !== undefined && (resolve(target) === resolve(file) || resolve(target) === spec.dir)) {
+      say(path, 'import-self', `"${location}" is this file itself`, 'import from another file', false);
+      return undefined;
+    }
+    if (!target || !existsSync(target) || !statSync(target).isFile()) {
+      say(path, 'import-missing', `imported file "${location}" not found`, `expected it at ${target ?? location} (relative to the capability file)`);
+      return undefined;
     }
     const imported = parseSpec(target, readFileSync(target));
     diagnostics.push(...imported.diagnostics);
-    if (imported.spec) imports.set(location, imported.spec);
-  });
-  return { spec: parsed.spec, imports, diagnostics };
+    if (!imported.spec) return undefined;
+    imports.set(location, imported.spec);
+    return imported.spec;
+  };
+  const capability = doc.capability;
+  for (const section of SECTIONS) {
+    const entries = Array.isArray(capability?.[section]) ? (capability[section] as unknown[]) : [];
+    entries.forEach((entry, i) => {
+      if (!isImportEntry(entry)) return;
+      const path = ['capability', section, i];
+      const imported = read(entry.location, [...path, 'location']);
+      if (!imported) return;
+      const leaves = (imported.doc as Record<string, unknown>)[section];
+      const list = Array.isArray(leaves) ? leaves : [];
+      list.forEach((leaf, j) => {
+        if (!isImportEntry(leaf)) return;
+        const at = imported.locateKey([section, j]);
+        diagnostics.push(diag(imported.file, at.line, at.col, 'transitive-import', inDialect(imported.dialect, `${imported.describe([section, j])}: an imported file cannot import in turn (imports are not transitive)`), `write the ${section} entry out in ${imported.file}, or import it from the capability`));
+      });
+      // consumes imports are resolved by the model (with the imported file's own positions);
+      // exposes, aggregates and binds entries are inlined here.
+      if (section === 'consumes' || typeof entry.import !== 'string') return;
+      const found = list.find((leaf) => (leaf as { namespace?: unknown } | null)?.namespace === entry.import);
+      if (!found || isImportEntry(found)) {
+        if (!found) {
+          const available = list.map((l) => (l as { namespace?: unknown } | null)?.namespace).filter((n) => typeof n === 'string');
+          say([...path, 'import'], 'import-not-found', `no ${section} namespace "${entry.import}" in ${entry.location}`, available.length ? `use one of: ${available.join(', ')}` : `${entry.location} declares no root ${section}`);
+        }
+        return;
+      }
+      const copy: Record<string, unknown> = { ...(found as Record<string, unknown>) };
+      if (typeof entry.as === 'string') copy.namespace = entry.as;
+      if (section === 'binds' && typeof copy.location === 'string') copy.location = rebase(copy.location, imported.dir, spec.dir);
+      entries[i] = copy;
+    });
+  }
+  return { spec, imports, diagnostics };
+}
+
+const SECTIONS = ['consumes', 'exposes', 'aggregates', 'binds'] as const;
+
+function isImportEntry(entry: unknown): entry is { location: string; import?: unknown; as?: unknown } {
+  return typeof entry === 'object' && entry !== null && typeof (entry as { location?: unknown }).location === 'string' && (entry as { import?: unknown }).import !== undefined;
+}
+
+/** A bind file location written relative to an imported file, made relative to the capability. */
+function rebase(location: string, fromDir: string, toDir: string): string {
+  const absolute = importPath(location, fromDir);
+  if (absolute === undefined || location.startsWith('file:///') && !/^file:\/\/\/\.\.?\//.test(location)) return location;
+  const rel = relative(toDir, absolute).split('\\').join('/');
+  return `file:///${rel.startsWith('..') ? rel : `./${rel}`}`;
 }
 
 /** `./x.yaml`, `shared/x.yaml`, `file:///./x.yaml`, `file://./x.yaml` → relative to the capability; `file:///abs` → absolute. */
@@ -130,15 +202,25 @@ function parseSpec(file: string, bytes: Buffer): { spec?: LoadedSpec; diagnostic
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return { diagnostics: [diag(file, 1, 1, 'not-a-mapping', 'the document must be a mapping', 'a capability starts with `naftiko: 1.0.0-alpha2`')] };
   }
+  const normalised = normalise(doc);
   const locator = (keyOfLast: boolean) => (path: SpecPath): Position => {
-    const found = nodeAt(document, path, keyOfLast);
+    const origin = normalised.origin(path);
+    const found = nodeAt(document, origin.path, keyOfLast || origin.key === true);
     const p = pos(found);
     return { file, line: p.line, col: p.col };
   };
+  const describe = (path: SpecPath): string => describeSpecPath(normalised.origin(path).path);
+  const original = { doc, locate: (path: SpecPath, key = false): Position => ({ file, ...pos(nodeAt(document, path, key)) }) };
   return {
-    spec: { file, dir: dirname(resolve(file)), text, doc, locate: locator(false), locateKey: locator(true) },
+    spec: { file, dir: dirname(resolve(file)), text, doc: normalised.doc, dialect: normalised.dialect, describe, original, locate: locator(false), locateKey: locator(true) },
     diagnostics: [],
   };
+}
+
+/** `capability.consumes[0].resources.ships`: how diagnostics name a place. */
+export function describeSpecPath(path: SpecPath): string {
+  if (path.length === 0) return '(document)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 /** Offset of the node at `path`, or of its nearest existing ancestor. */

@@ -5,18 +5,22 @@
  * the function's `semantics` (safe → readOnly and not destructive; idempotent copied) and are
  * overridden field by field, as the reference engine does.
  */
-import { child, isObj, items, str, type Node, type Obj } from './spec-access.js';
+import { child, isObj, items, str, type Node, type Obj, type Reporter } from './spec-access.js';
 
 export interface AggregateFunction {
   readonly namespace: string;
   readonly node: Node;
 }
 
-export function aggregateFunctions(capability: Node): Map<string, AggregateFunction> {
+export function aggregateFunctions(capability: Node, report?: Reporter): Map<string, AggregateFunction> {
   const out = new Map<string, AggregateFunction>();
   for (const aggregate of items(child(capability, 'aggregates'))) {
     const namespace = str(child(aggregate, 'namespace')) ?? '';
-    for (const fn of items(child(aggregate, 'functions'))) out.set(`${namespace}.${str(child(fn, 'name'))}`, { namespace, node: fn });
+    for (const fn of items(child(aggregate, 'functions'))) {
+      const key = `${namespace}.${str(child(fn, 'name'))}`;
+      if (out.has(key) && report) report.error(child(fn, 'name'), 'duplicate-function', `aggregate function "${key}" is declared twice`, 'rename or remove one of them');
+      out.set(key, { namespace, node: fn });
+    }
   }
   return out;
 }

@@ -60,6 +60,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
   for (const entry of items(child(capability, 'consumes'))) {
     const resolved = resolveConsumesNode(entry, consumesCtx);
     if (!resolved) continue;
+    refuseConsumesConstructs(resolved, report);
     const built = buildConsumes(resolved, consumesCtx);
     if (!built) continue;
     if (consumes.some((c) => c.namespace === built.namespace)) {
@@ -69,11 +70,12 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     consumes.push(built);
   }
 
-  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability), relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability, report), relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));
-  if (exposes.length === 0) {
+  refuseExposedConstructs(capability, exposes, report, consumes);
+  if (exposes.length === 0 && !report.hasUnsupported && !report.failed) {
     report.error(capability, 'no-exposes', 'the capability exposes nothing', 'add a rest or mcp entry under capability.exposes');
   }
   const skipped: Node[] = [];
@@ -111,6 +113,36 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     },
     diagnostics: report.diagnostics,
   };
+}
+
+/**
+ * Ikanos beta5 constructs the generator does not generate yet: each is recorded at its place and
+ * the capability gets one positioned "not supported yet" diagnostic naming them (docs/semantics.md).
+ */
+function refuseConsumesConstructs(consumes: Node, report: Reporter): void {
+  if (has(consumes, 'tunnel')) report.unsupported(child(consumes, 'tunnel'), 'consumes tunnel (OpenZiti overlay)');
+  for (const resource of items(child(consumes, 'resources'))) {
+    for (const op of items(child(resource, 'operations'))) {
+      if (has(op, 'outputMediaType') && str(child(op, 'outputRawFormat')) !== 'binary') report.unsupported(child(op, 'outputMediaType'), 'outputMediaType without outputRawFormat: binary');
+    }
+  }
+}
+
+function refuseExposedConstructs(capability: Node, exposes: Node[], report: Reporter, consumes: readonly ConsumesModel[]): void {
+  for (const aggregate of items(child(capability, 'aggregates'))) {
+    for (const fn of items(child(aggregate, 'functions'))) {
+      if (!has(fn, 'outputMediaType')) continue;
+      // The flow's media type is the called operation's (which the answer is relayed with); another one is not supported.
+      const call = str(child(fn, 'call')) ?? '';
+      const dot = call.indexOf('.');
+      const op = consumes.find((c) => c.namespace === call.slice(0, dot))?.operations.find((o) => o.name === call.slice(dot + 1));
+      if (!op || op.mediaType !== str(child(fn, 'outputMediaType'))) report.unsupported(child(fn, 'outputMediaType'), 'aggregate flow outputMediaType other than its called operation\'s outputMediaType');
+    }
+  }
+  for (const adapter of exposes) {
+    const type = str(child(adapter, 'type'));
+    if (type !== 'rest' && type !== 'mcp') continue;
+  }
 }
 
 function buildBind(node: Node, spec: LoadedSpec, outDir: string): BindModel {

@@ -150,6 +150,7 @@ function buildOperation(
     ...(body ? { body } : {}),
     ...(formEncoding ? { formEncoding } : {}),
     outputFormat: str(child(node, 'outputRawFormat')) ?? 'json',
+    ...binaryOutput(node, ctx),
     ...(str(child(node, 'outputSchema')) ? { outputSchema: str(child(node, 'outputSchema')) } : {}),
     resultKind: method === 'HEAD' ? 'none' : resultKind(child(node, 'outputParameters')),
     methodName: methodNames.allocate(camelCase(name)),
@@ -188,6 +189,32 @@ function resultKind(outputs: Node): OperationModel['resultKind'] {
 
 function opParamsHave(node: Node, param: ParamModel): boolean {
   return items(child(node, 'inputParameters')).some((p) => str(child(p, 'name')) === param.name && (str(child(p, 'in')) ?? 'query') === param.in);
+}
+
+const SIZE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+const MEDIA_TYPE = /^[a-zA-Z0-9!#$&^_.+-]+\/[a-zA-Z0-9!#$&^_.+-]+(?:\s*;\s*[a-zA-Z0-9!#$&^_.+-]+=(?:[a-zA-Z0-9!#$&^_.+-]+|"[^"]*"))*$/;
+
+/** `512KiB`, `5MiB`, `1GiB` → bytes (the unit is required, as the beta5 schema says). */
+export function binarySize(value: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(B|KiB|MiB|GiB)$/.exec(value.trim());
+  return m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!]!) : undefined;
+}
+
+/** `outputMediaType` and `maxBinarySize` of a consumed operation (Ikanos beta5 binary outputs). */
+function binaryOutput(node: Node, ctx: ConsumesContext): { mediaType?: string; maxBytes?: number } {
+  const out: { mediaType?: string; maxBytes?: number } = {};
+  const mediaType = str(child(node, 'outputMediaType'));
+  if (mediaType !== undefined) {
+    if (MEDIA_TYPE.test(mediaType)) out.mediaType = mediaType;
+    else ctx.report.error(child(node, 'outputMediaType'), 'bad-media-type', `outputMediaType "${mediaType}" is not a media type`, 'write it as type/subtype, e.g. image/jpeg');
+  }
+  const size = child(node, 'maxBinarySize');
+  if (size.value !== undefined) {
+    const bytes = typeof size.value === 'string' ? binarySize(size.value) : undefined;
+    if (bytes !== undefined) out.maxBytes = bytes;
+    else ctx.report.error(size, 'bad-binary-size', `maxBinarySize ${JSON.stringify(size.value)} is not a size with a unit`, 'write a number and B, KiB, MiB or GiB, e.g. 5MiB');
+  }
+  return out;
 }
 
 function buildParam(node: Node, ctx: ConsumesContext): ParamModel | undefined {

@@ -71,6 +71,9 @@ export interface OperationModel {
   readonly body?: BodySpec;
   readonly formEncoding?: 'multipart' | 'urlencoded';
   readonly outputFormat: string;
+  /** `outputMediaType` and `maxBinarySize` (in bytes) of a binary operation (Ikanos beta5). */
+  readonly mediaType?: string;
+  readonly maxBytes?: number;
   /** `outputSchema`: a CSS selector (html) or heading prefix (markdown) narrowing the conversion. */
   readonly outputSchema?: string;
   /** What a successful answer holds, from the consumed outputParameters (`any` when undeclared). */
@@ -165,6 +168,8 @@ export interface ExposedInput extends InputField {
 
 export interface RestOperationModel {
   readonly name: string;
+  /** The adapter's `maxBinarySize` (bytes) for a relayed binary answer (Ikanos beta5). */
+  readonly maxBytes?: number;
   readonly description?: string;
   readonly method: HttpMethod;
   /** Path as the spec writes it. */
@@ -175,6 +180,14 @@ export interface RestOperationModel {
   readonly call?: CallModel;
   readonly orchestration?: OrchestrationModel;
   readonly output: OutputModel;
+  /** Declared answers per status (Ikanos beta5 `responses` / `responseBinary`): the OpenAPI export shows them. */
+  readonly responses?: Readonly<Record<string, DeclaredResponse>>;
+}
+
+/** One declared answer: its description and content per media type (binary, or a JSON Schema). */
+export interface DeclaredResponse {
+  readonly description?: string;
+  readonly content: Readonly<Record<string, { readonly binary?: boolean; readonly schema?: Readonly<Record<string, unknown>> }>>;
 }
 
 export interface CallModel {
@@ -204,6 +217,8 @@ export interface McpAdapterModel {
   readonly resources: readonly McpResourceModel[];
   readonly prompts: readonly McpPromptModel[];
   readonly registerName: string;
+  /** Freshness hints (Ikanos beta5 `ttlMs`, `cacheScope`) added to every result of the adapter. */
+  readonly cacheHints?: { readonly ttlMs?: number; readonly cacheScope?: 'public' | 'private' };
 }
 
 /**
@@ -219,6 +234,8 @@ export interface McpResourceModel {
   readonly mimeType?: string;
   readonly variables: readonly string[];
   readonly call?: CallModel;
+  /** `binary: true` (Ikanos beta5), or a binary consumed operation: read as a base64 `blob`. */
+  readonly binary?: boolean;
   /** Directory, relative to the generated folder. */
   readonly location?: string;
 }
@@ -244,6 +261,8 @@ export interface ToolAnnotations {
 export interface ToolModel {
   /** Name announced to MCP clients (shortened when the spec's is too long). */
   readonly name: string;
+  /** The adapter's `maxBinarySize` (bytes) for a relayed binary answer (Ikanos beta5). */
+  readonly maxBytes?: number;
   /** The spec's name, when it had to be shortened or sanitised. */
   readonly specName: string;
   readonly title?: string;

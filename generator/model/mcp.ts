@@ -6,7 +6,7 @@ import { buildOutput } from './output.js';
 import { buildOrchestration } from './steps.js';
 import { inlineRef } from './aggregates.js';
 import { buildAuth } from './auth.js';
-import { checkOutputFormat, checkRef, type AdapterContext } from './rest.js';
+import { adapterMaxBytes, checkOutputFormat, checkRef, withMaxBytes, type AdapterContext } from './rest.js';
 import { child, has, isObj, items, str, type Node } from './spec-access.js';
 
 export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterModel {
@@ -38,6 +38,7 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
   const address = str(child(node, 'address'));
   const description = str(child(node, 'description'));
   const auth = buildAuth(child(node, 'authentication'), ctx.report, 'inbound');
+  const maxBytes = adapterMaxBytes(node, ctx);
   return {
     namespace,
     ...(typeof port === 'number' ? { port } : {}),
@@ -45,12 +46,24 @@ export function buildMcpAdapter(node: Node, ctx: AdapterContext): McpAdapterMode
     transport,
     ...(description ? { description } : {}),
     ...(auth ? { auth } : {}),
-    tools,
+    tools: tools.map((t) => withMaxBytes(t, maxBytes)),
     resources: unique(unique(items(child(node, 'resources')), 'name', 'resource', ctx), 'uri', 'resource URI', ctx)
       .map((r) => buildResource(r, namespace, ctx)).filter((r): r is McpResourceModel => r !== undefined),
     prompts: unique(items(child(node, 'prompts')), 'name', 'prompt', ctx).map((p) => buildPrompt(p, ctx)).filter((p): p is McpPromptModel => p !== undefined),
     registerName: ctx.symbols.allocate(`register${pascalCase(namespace)}Tools`),
+    ...cacheHints(node),
   };
+}
+
+/** `ttlMs` / `cacheScope` of the adapter, carried on its results as the engine does. */
+function cacheHints(node: Node): Pick<McpAdapterModel, 'cacheHints'> {
+  const ttl = child(node, 'ttlMs').value;
+  const scope = str(child(node, 'cacheScope'));
+  const hints: NonNullable<McpAdapterModel['cacheHints']> = {
+    ...(typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 ? { ttlMs: ttl } : {}),
+    ...(scope === 'public' || scope === 'private' ? { cacheScope: scope } : {}),
+  };
+  return Object.keys(hints).length > 0 ? { cacheHints: hints } : {};
 }
 
 function buildTool(node: Node, specName: string, name: string, namespace: string, ctx: AdapterContext): ToolModel | undefined {
@@ -139,8 +152,9 @@ function buildResource(node: Node, namespace: string, ctx: AdapterContext): McpR
     ...(title ? { title } : {}),
     uri,
     ...(description ? { description } : {}),
-    mimeType: mimeType ?? 'application/json',
+    mimeType: mimeType ?? (target.operation.mediaType ?? 'application/json'),
     variables,
+    ...(child(node, 'binary').value === true || target.operation.outputFormat === 'binary' ? { binary: true } : {}),
     call: { ...call, bindings: call.bindings.filter((b) => b.source.kind !== 'input' || variables.includes(b.source.input)) },
   };
 }

@@ -1,14 +1,14 @@
 /** `exposes[type=rest]` → RestAdapterModel: routes, explicit inputs, bindings and outputs. */
 import type { HttpMethod } from '../runtime/descriptor.js';
-import type { ConsumesModel, ExposedInput, ForwardModel, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
+import type { ConsumesModel, DeclaredResponse, ExposedInput, ForwardModel, OutputModel, RestAdapterModel, RestOperationModel } from './ir.js';
 import { buildBindings, declaredRestInputs, normalise, resolveCall, type Lookup } from './exposed.js';
-import { pathVariables } from './consumes.js';
+import { binarySize, pathVariables } from './consumes.js';
 import { SymbolTable, pascalCase } from './names.js';
 import { inlineRef, type AggregateFunction } from './aggregates.js';
 import { buildAuth } from './auth.js';
 import { buildOutput } from './output.js';
 import { buildOrchestration } from './steps.js';
-import { child, has, items, str, type Node, type Reporter } from './spec-access.js';
+import { child, has, isObj, items, str, type Node, type Reporter } from './spec-access.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -54,6 +54,20 @@ export function checkOutputFormat(output: OutputModel, format: string | undefine
   return output;
 }
 
+/** An adapter's `maxBinarySize` (Ikanos beta5) in bytes; a bad size is reported here. */
+export function adapterMaxBytes(node: Node, ctx: AdapterContext): number | undefined {
+  const size = child(node, 'maxBinarySize');
+  if (size.value === undefined) return undefined;
+  const bytes = typeof size.value === 'string' ? binarySize(size.value) : undefined;
+  if (bytes === undefined) ctx.report.error(size, 'bad-binary-size', `maxBinarySize ${JSON.stringify(size.value)} is not a size with a unit`, 'write a number and B, KiB, MiB or GiB, e.g. 25MiB');
+  return bytes;
+}
+
+/** The adapter's limit on an operation or tool that relays a binary answer as it comes. */
+export function withMaxBytes<T extends { readonly call?: { readonly operation: { readonly outputFormat: string } }; readonly output: { readonly kind: string } }>(op: T, maxBytes: number | undefined): T {
+  return maxBytes !== undefined && op.call?.operation.outputFormat === 'binary' && op.output.kind === 'passthrough' ? { ...op, maxBytes } : op;
+}
+
 export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterModel {
   const namespace = str(child(node, 'namespace')) ?? 'rest';
   const operations: RestOperationModel[] = [];
@@ -83,13 +97,14 @@ export function buildRestAdapter(node: Node, ctx: AdapterContext): RestAdapterMo
   const description = str(child(node, 'description'));
   const address = str(child(node, 'address'));
   const auth = buildAuth(child(node, 'authentication'), ctx.report, 'inbound');
+  const maxBytes = adapterMaxBytes(node, ctx);
   return {
     namespace,
     port: typeof child(node, 'port').value === 'number' ? (child(node, 'port').value as number) : 8080,
     ...(address ? { address } : {}),
     ...(description ? { description } : {}),
     ...(auth ? { auth } : {}),
-    operations,
+    operations: operations.map((op) => withMaxBytes(op, maxBytes)),
     forwards,
     pluginName: ctx.symbols.allocate(`${pascalCase(namespace).replace(/^./, (c) => c.toLowerCase())}Routes`),
   };
@@ -154,7 +169,36 @@ function buildRestOperation(adapter: Node, resource: Node, opNode: Node, adapter
     ...(call ? { call } : {}),
     ...(orchestration ? { orchestration } : {}),
     output,
+    ...declaredResponses(op, ctx),
   };
+}
+
+/** `responses` (per status) and the `responseBinary` shorthand of an exposed operation (Ikanos beta5). */
+function declaredResponses(op: Node, ctx: AdapterContext): Pick<RestOperationModel, 'responses'> {
+  const out: Record<string, DeclaredResponse> = {};
+  const responses = child(op, 'responses');
+  if (isObj(responses.value)) {
+    for (const [status, value] of Object.entries(responses.value)) {
+      const at = child(responses, status);
+      if (!/^[1-5][0-9X]{2}$/.test(status) || !isObj(value) || !isObj(value.content)) {
+        ctx.report.error(at, 'bad-response', `responses.${status} must be a status code (200, 2XX) with "content" by media type`, 'write e.g. "200": {content: {image/jpeg: {binary: true}}}');
+        continue;
+      }
+      const content: Record<string, { binary?: boolean; schema?: Record<string, unknown> }> = {};
+      for (const [type, media] of Object.entries(value.content)) {
+        const m = isObj(media) ? media : {};
+        content[type] = { ...(m.binary === true ? { binary: true } : {}), ...(isObj(m.schema) ? { schema: m.schema } : {}) };
+      }
+      out[status] = { ...(typeof value.description === 'string' ? { description: value.description } : {}), content };
+    }
+  }
+  const binary = child(op, 'responseBinary');
+  if (isObj(binary.value) && typeof binary.value.mediaType === 'string') {
+    const status = String(typeof binary.value.status === 'number' ? binary.value.status : 200);
+    const description = typeof binary.value.description === 'string' ? binary.value.description : undefined;
+    out[status] = { ...(description ? { description } : {}), content: { [binary.value.mediaType]: { binary: true } } };
+  }
+  return Object.keys(out).length ? { responses: out } : {};
 }
 
 /**

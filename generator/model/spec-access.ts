@@ -4,6 +4,7 @@
  * file or an imported consumes file) so diagnostics point at the right file and line.
  */
 import type { Diagnostic } from '../diagnostics.js';
+import { inDialect } from '../load/dialect.js';
 import type { LoadedSpec, SpecPath } from '../load/load.js';
 
 export type Obj = Record<string, unknown>;
@@ -58,6 +59,11 @@ export class Reporter {
     this.#unsupported.push({ node, construct });
   }
 
+  /** True when a construct was recorded as not supported (its diagnostic not yet emitted). */
+  get hasUnsupported(): boolean {
+    return this.#unsupported.length > 0;
+  }
+
   /** Emits the one "not supported yet" diagnostic, if any construct was recorded. */
   flushUnsupported(): void {
     if (this.#unsupported.length === 0) return;
@@ -87,7 +93,10 @@ export class Reporter {
   #add(severity: 'error' | 'warning', node: Node, code: string, message: string, hint: string | undefined, onKey: boolean): void {
     const pos = onKey ? node.spec.locateKey(node.path) : node.spec.locate(node.path);
     // A construct shared by several operations (adapter-level inputs) is reported once.
-    const text = `${describePath(node.path)}: ${message}`;
+    // The place and the words are the file's own (a beta5 file hears `display`, not `label`).
+    const words = (t: string): string => inDialect(node.spec.dialect ?? 'alpha2', t);
+    const text = `${node.spec.describe ? node.spec.describe(node.path) : describePath(node.path)}: ${words(message)}`;
+    hint = hint === undefined ? undefined : words(hint);
     if (this.diagnostics.some((d) => d.file === pos.file && d.line === pos.line && d.col === pos.col && d.message === text)) return;
     this.diagnostics.push({
       severity,
@@ -95,7 +104,7 @@ export class Reporter {
       file: pos.file,
       line: pos.line,
       col: pos.col,
-      message: `${describePath(node.path)}: ${message}`,
+      message: text,
       ...(hint ? { hint } : {}),
     });
   }

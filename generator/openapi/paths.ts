@@ -71,6 +71,14 @@ function successResponse(op: RestOperationModel): Schema {
   return { description, content: { 'application/json': { schema: outputSchema(op.output) } } };
 }
 
+/** The spec's own `responses` / `responseBinary` (Ikanos beta5), replacing the generic answers of those statuses. */
+function declaredResponses(op: RestOperationModel): Record<string, Schema> {
+  return Object.fromEntries(Object.entries(op.responses ?? {}).map(([status, r]) => [status, {
+    description: r.description ?? `Declared by the spec (status ${status}).`,
+    content: Object.fromEntries(Object.entries(r.content).map(([type, m]) => [type, { schema: m.binary ? { type: 'string', format: 'binary' } : m.schema ?? {} }])),
+  }]));
+}
+
 /** One exposed operation → its OpenAPI operation (without operationId, tags and security). */
 export function restOperation(op: RestOperationModel, auth: boolean): PlacedOperation {
   const body = requestBody(op.inputs);
@@ -80,7 +88,11 @@ export function restOperation(op: RestOperationModel, auth: boolean): PlacedOper
     ...(summary ? { summary } : op.description ? { description: op.description } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(body ? { requestBody: body } : {}),
-    responses: { '200': successResponse(op), ...errorResponses({ auth, body: body !== undefined, upstream: op.call !== undefined || op.orchestration !== undefined }) },
+    responses: {
+      ...(op.responses && Object.keys(op.responses).some((s) => s.startsWith('2')) ? {} : { '200': successResponse(op) }),
+      ...errorResponses({ auth, body: body !== undefined, upstream: op.call !== undefined || op.orchestration !== undefined }),
+      ...declaredResponses(op),
+    },
   };
   return { path: openApiPath(op.path), method: op.method.toLowerCase(), operation };
 }

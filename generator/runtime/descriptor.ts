@@ -81,4 +81,8 @@ export interface OperationSpec {
   readonly outputFormat?: string;
   /** `outputSchema`: CSS selector (html) or heading prefix (markdown). */
   readonly outputSchema?: string;
+  /** `outputMediaType` (Ikanos beta5): the content type a binary answer is relayed with. */
+  readonly mediaType?: string;
+  /** `maxBinarySize` (Ikanos beta5) in bytes: a larger upstream answer is a 502. */
+  readonly maxBytes?: number;
 }

@@ -197,16 +197,19 @@ export class HttpClient {
   /** The request itself (a multipart body is serialised first, so every attempt resends the same bytes). */
   #attempt(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
     if (planned.body instanceof FormData) return this.#attemptMultipart(op, planned, planned.body, timeoutMs, options);
-    const limits = { timeoutMs, maxBytes: this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, signal: options.signal, cancel: options.cancel };
+    const maxBytes = Math.min(op.maxBytes ?? Number.POSITIVE_INFINITY, this.#options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    const limits = { timeoutMs, maxBytes, signal: options.signal, cancel: options.cancel };
     const errors = {
       timeout: () => new UpstreamTimeoutError(op.name, timeoutMs),
       tooLarge: () => new UpstreamResponseTooLargeError(op.name, limits.maxBytes),
       network: (error: Error) => (error instanceof NaftikoError ? error : new UpstreamUnreachableError(op.name, errorCode(error), planned.origin)),
     };
     const request = { origin: planned.origin, path: planned.path, method: planned.method, headers: planned.headers, ...(planned.body !== undefined ? { body: planned.body as Exclude<Dispatcher.DispatchOptions['body'], undefined> } : {}) };
-    return exchange(this.#dispatcher, request, limits, errors).then(({ status, headers, body }) =>
-      upstreamResponse(status, headers, body, () => parseBody(op, planned, headers, body)),
-    );
+    return exchange(this.#dispatcher, request, limits, errors).then(({ status, headers, body }) => {
+      // A binary answer keeps the upstream's bytes; `outputMediaType` names their type when given.
+      const relayed = op.mediaType !== undefined && status < 300 ? { ...headers, 'content-type': op.mediaType } : headers;
+      return upstreamResponse(status, relayed, body, () => parseBody(op, planned, relayed, body));
+    });
   }
 
   async #attemptMultipart(op: OperationSpec, planned: PlannedRequest, form: FormData, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
@@ -234,6 +237,7 @@ function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<s
   if (planned.method === 'HEAD' || body.length === 0) return undefined;
   const type = headers['content-type'] ?? '';
   const format = op.outputFormat ?? 'json';
+  if (format === 'binary') return undefined;
   const text = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)).toString('utf8');
   try {
     if (/json/i.test(type) || (format === 'json' && type === '')) return JSON.parse(text);

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifySchema, HTTPMethods, RouteOp
 import { authChecker, logAuthFailure, whenChecked, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import type { CancelSource, UpstreamResponse } from './http.js';
+import { UpstreamResponseTooLargeError } from './errors.js';
 import type { ForwardRequest } from './request.js';
 import { problem, problemErrorHandler, relayHeaders, sendProblem } from './problem.js';
 
@@ -47,7 +48,9 @@ export function addRoute<I extends RouteInputs = RouteInputs>(app: FastifyInstan
 }
 
 /** Sends the upstream status and body as they came (HEAD and 204: no body). */
-export function replyUpstream(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
+export function replyUpstream(reply: FastifyReply, response: UpstreamResponse, maxBytes?: number): FastifyReply {
+  // The adapter's `maxBinarySize` (Ikanos beta5): a larger binary answer is a 502, not relayed.
+  if (maxBytes !== undefined && response.body.length > maxBytes) throw new UpstreamResponseTooLargeError('upstream', maxBytes);
   reply.code(response.status);
   relayHeaders(reply, response.headers);
   const body = response.body;

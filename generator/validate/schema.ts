@@ -61,23 +61,24 @@ const definitions: Record<string, Schema> = {
   },
   consumedOperation: closed(
     {
-      name: str, label: str, description: str, method: { enum: METHODS },
-      inputParameters: list(ref('consumedParam')), outputRawFormat: str, outputSchema: str,
+      name: str, label: str, description: str, method: { enum: METHODS }, tags: list(str),
+      inputParameters: list(ref('consumedParam')), outputRawFormat: str, outputSchema: str, outputMediaType: str, maxBinarySize: scalar,
       outputParameters: list(ref('output')), body: ref('body'),
     },
     ['name', 'method'],
   ),
   consumedResource: closed(
-    { name: str, label: str, description: str, path: str, inputParameters: list(ref('consumedParam')), operations: list(ref('consumedOperation')) },
+    { name: str, label: str, description: str, tags: list(str), path: str, inputParameters: list(ref('consumedParam')), operations: list(ref('consumedOperation')) },
     ['path', 'operations'],
   ),
   consumes: {
-    if: { type: 'object', required: ['location'] },
+    if: { type: 'object', anyOf: [{ required: ['location'] }, { required: ['import'], not: { required: ['type'] } }] },
     then: closed({ location: str, import: str, as: str, description: str }, ['location', 'import']),
     else: closed(
       {
         type: { const: 'http' }, namespace: str, label: str, description: str, baseUri: str,
         inputParameters: list(ref('consumedParam')), authentication: ref('auth'), resources: list(ref('consumedResource')),
+        tunnel: { type: 'object' },
       },
       ['namespace', 'baseUri'],
     ),
@@ -96,15 +97,16 @@ const definitions: Record<string, Schema> = {
   mapping: closed({ targetName: str, value: str }, ['targetName', 'value']),
   exposedOperation: closed(
     {
-      name: str, label: str, description: str, method: { enum: METHODS },
+      name: str, label: str, description: str, method: { enum: METHODS }, tags: list(str),
       inputParameters: list(ref('exposedParam')), ref: str, call: str, with: ref('with'),
       outputParameters: list(ref('output')), steps: list(ref('step')), mappings: list(ref('mapping')),
+      responses: { type: 'object' }, responseBinary: { type: 'object' },
     },
     ['method'],
   ),
   exposedResource: closed(
     {
-      name: str, label: str, description: str, path: str, inputParameters: list(ref('exposedParam')),
+      name: str, label: str, description: str, tags: list(str), path: str, inputParameters: list(ref('exposedParam')),
       operations: list(ref('exposedOperation')),
       forward: closed({ targetNamespace: str, trustedHeaders: list(str) }, ['targetNamespace']),
     },
@@ -112,7 +114,7 @@ const definitions: Record<string, Schema> = {
   ),
   tool: closed(
     {
-      name: str, label: str, description: str, inputParameters: list(ref('toolParam')), ref: str, call: str, with: ref('with'),
+      name: str, label: str, description: str, tags: list(str), inputParameters: list(ref('toolParam')), ref: str, call: str, with: ref('with'),
       steps: list(ref('step')), mappings: list(ref('mapping')), outputParameters: list(ref('output')),
       hints: closed({ readOnly: bool, destructive: bool, idempotent: bool, openWorld: bool }),
     },
@@ -127,7 +129,7 @@ const definitions: Record<string, Schema> = {
         if: { properties: { type: { const: 'rest' } } },
         then: closed(
           {
-            type: str, namespace: str, description: str, address: str, port, authentication: ref('auth'),
+            type: str, namespace: str, description: str, address: str, port, authentication: ref('auth'), maxBinarySize: scalar,
             inputParameters: list(ref('exposedParam')), resources: list(ref('exposedResource')),
           },
           ['namespace', 'port', 'resources'],
@@ -139,6 +141,7 @@ const definitions: Record<string, Schema> = {
           ...closed(
             {
               type: str, namespace: str, description: str, address: str, port, transport: { enum: ['http', 'stdio'] },
+              maxBinarySize: scalar, ttlMs: { type: 'integer', minimum: 0 }, cacheScope: { enum: ['public', 'private'] },
               authentication: ref('auth'), tools: list(ref('tool')), resources: list({ type: 'object' }), prompts: list({ type: 'object' }),
             },
             ['namespace', 'tools'],
@@ -147,10 +150,18 @@ const definitions: Record<string, Schema> = {
       },
     ],
   },
-  aggregate: closed(
-    { label: str, namespace: str, functions: list({ type: 'object', required: ['name'], properties: { name: str } }) },
-    ['namespace', 'functions'],
-  ),
+  aggregate: {
+    if: { type: 'object', required: ['location'] },
+    then: ref('importEntry'),
+    else: closed(
+      { label: str, description: str, namespace: str, functions: list({ type: 'object', required: ['name'], properties: { name: str } }) },
+      ['namespace', 'functions'],
+    ),
+  },
+  /** `{from, import, as}` (beta5; `from` is read as `location`) for exposes, aggregates and binds. */
+  importEntry: closed({ location: str, import: str, as: str, description: str }, ['location', 'import']),
+  importableExposes: { if: { type: 'object', required: ['location'] }, then: ref('importEntry'), else: ref('exposes') },
+  importableBind: { if: { type: 'object', required: ['location', 'import'] }, then: ref('importEntry'), else: ref('bind') },
 };
 
 export const capabilitySchema: Schema = {
@@ -160,12 +171,14 @@ export const capabilitySchema: Schema = {
   properties: {
     naftiko: { type: 'string' },
     info: { type: 'object' },
-    binds: list(ref('bind')),
+    binds: list(ref('importableBind')),
     consumes: list(ref('consumes')),
-    capability: closed({ binds: list(ref('bind')), exposes: list(ref('exposes')), consumes: list(ref('consumes')), aggregates: list(ref('aggregate')) }),
+    exposes: list(ref('importableExposes')),
+    aggregates: list(ref('aggregate')),
+    capability: closed({ binds: list(ref('importableBind')), exposes: list(ref('importableExposes')), consumes: list(ref('consumes')), aggregates: list(ref('aggregate')) }),
   },
   required: ['naftiko'],
-  anyOf: [{ required: ['capability'] }, { required: ['consumes'] }],
+  anyOf: [{ required: ['capability'] }, { required: ['consumes'] }, { required: ['exposes'] }, { required: ['aggregates'] }, { required: ['binds'] }],
   additionalProperties: false,
   definitions,
 };

@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { suggest, type Diagnostic } from '../diagnostics.js';
 import type { LoadedSpec, SpecPath } from '../load/load.js';
+import { inDialect, wordInDialect } from '../load/dialect.js';
 import { capabilitySchema } from './schema.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
@@ -65,14 +66,15 @@ export function describe(path: SpecPath): string {
 
 function toDiagnostic(spec: LoadedSpec, error: ErrorObject): Diagnostic {
   const path = pathOf(error.instancePath);
-  const where = describe(path);
+  const where = spec.describe ? spec.describe(path) : describe(path);
+  const word = (w: string): string => wordInDialect(spec.dialect ?? 'alpha2', w);
   let message: string;
   let hint: string | undefined;
   let position = spec.locate(path);
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = (error.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const known = [...new Set(Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}).map(word))];
       const near = suggest(key, known);
       message = `${where}: unknown property "${key}"`;
       hint = near ? `did you mean "${near}"?` : known.length ? `allowed here: ${known.join(', ')}` : undefined;
@@ -81,8 +83,8 @@ function toDiagnostic(spec: LoadedSpec, error: ErrorObject): Diagnostic {
     }
     case 'required': {
       const missing = (error.params as { missingProperty: string }).missingProperty;
-      message = `${where}: missing required property "${missing}"`;
-      hint = HINTS[missing] ?? `add "${missing}"`;
+      message = `${where}: missing required property "${word(missing)}"`;
+      hint = HINTS[missing] ?? `add "${word(missing)}"`;
       break;
     }
     case 'enum': {
@@ -101,6 +103,7 @@ function toDiagnostic(spec: LoadedSpec, error: ErrorObject): Diagnostic {
     default:
       message = `${where}: ${error.message ?? 'is invalid'}`;
   }
+  if (hint !== undefined) hint = inDialect(spec.dialect ?? 'alpha2', hint);
   return { severity: 'error', code: 'schema', file: position.file, line: position.line, col: position.col, message, ...(hint ? { hint } : {}) };
 }
 

@@ -36,9 +36,9 @@ function basePath(baseUri: string): string {
   }
 }
 
-/** Generates `source` (YAML text, or `{example}` relative to the official examples) and starts it. */
+/** Generates `source` (YAML text, or `{example}` relative to the official examples, or to `root`) and starts it. */
 export async function deploy(
-  source: string | { example: string },
+  source: string | { example: string; root?: string },
   options: ServerOptions & { extraFiles?: Record<string, string> } = {},
 ): Promise<Deployed> {
   const dir = scratchDir('conformance');
@@ -49,7 +49,7 @@ export async function deploy(
     writeFileSync(file, source);
     for (const [name, text] of Object.entries(extraFiles ?? {})) writeFileSync(join(dir, name), text);
   } else {
-    file = join(EXAMPLES, source.example);
+    file = join(source.root ?? EXAMPLES, source.example);
   }
   const run = await cli('generate', file, '--out', join(dir, 'out'));
   if (run.code !== 0) throw new Error(`generation failed:\n${run.stderr}`);
