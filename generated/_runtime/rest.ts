@@ -51,6 +51,7 @@ export function addRoute<I extends RouteInputs = RouteInputs>(app: FastifyInstan
 export function replyUpstream(reply: FastifyReply, response: UpstreamResponse): FastifyReply {
   reply.code(response.status);
   relayHeaders(reply, response.headers);
+  if (response.cacheStatus !== undefined) reply.header('cache-status', response.cacheStatus);
   const body = response.body;
   if (body.length === 0 || reply.request.method === 'HEAD') return reply.send();
   // A view of the same bytes, not a copy (the client hands over Buffers already).

@@ -47,6 +47,7 @@ function operationSpec(op: OperationModel): OperationSpec {
     ...(op.formEncoding ? { formEncoding: op.formEncoding } : {}),
     ...(op.outputFormat !== 'json' ? { outputFormat: op.outputFormat } : {}),
     ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
+    ...(op.cache !== undefined ? { cache: op.cache } : {}),
   };
 }
 
