@@ -2,7 +2,10 @@
 /**
  * The upstream budget of one consumes namespace (docs/caching.md): at most `maxInFlight`
  * requests at once and `maxRps` started in any sliding second. Every attempt counts, retries
- * included. A request over budget waits in a bounded FIFO queue for at most its deadline; when
+ * included. A request leaves the rate window one second after its answer arrived, not after it was
+ * sent: the upstream counted it at some moment in between, so however the network delays requests
+ * (a new connection for the first, a reused one for the next), the upstream never sees more than
+ * `maxRps` in one of its seconds. A request over budget waits in a bounded FIFO queue for at most its deadline; when
  * the queue is full or the wait would outlast the deadline it fails at once with a
  * {@link BudgetExceededError} (503 with Retry-After for REST callers, a tool error for MCP).
  */
@@ -54,8 +57,8 @@ export class UpstreamBudget {
   readonly #maxQueue: number;
   readonly #maxWaitMs: number;
   readonly #now: () => number;
-  /** Start times (ms) of the requests of the last window, oldest first. */
-  readonly #starts: number[] = [];
+  /** End times (ms) of the requests that ended within the last window, oldest first. */
+  readonly #ends: number[] = [];
   readonly #queue: Waiter[] = [];
   #inFlight = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -124,25 +127,26 @@ export class UpstreamBudget {
   }
 
   #prune(now: number): void {
-    while (this.#starts.length > 0 && now - this.#starts[0]! >= WINDOW_MS) this.#starts.shift();
+    while (this.#ends.length > 0 && now - this.#ends[0]! >= WINDOW_MS) this.#ends.shift();
   }
 
   #free(): boolean {
     if (this.#inFlight >= this.#maxInFlight) return false;
     if (!Number.isFinite(this.#maxRps)) return true;
     this.#prune(this.#now());
-    return this.#starts.length < this.#maxRps;
+    // In flight ones count too: they are in the window until a second after they end.
+    return this.#ends.length + this.#inFlight < this.#maxRps;
   }
 
   #take(): Release {
     this.#inFlight += 1;
     if (this.#inFlight > this.#peakInFlight) this.#peakInFlight = this.#inFlight;
-    if (Number.isFinite(this.#maxRps)) this.#starts.push(this.#now());
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#inFlight -= 1;
+      if (Number.isFinite(this.#maxRps)) this.#ends.push(this.#now());
       this.#drain();
     };
   }
@@ -158,10 +162,10 @@ export class UpstreamBudget {
     this.#schedule();
   }
 
-  /** When the queue waits for the rate window (not for a release), wake up when its oldest start leaves it. */
+  /** When the queue waits for the rate window (not for a release), wake up when its oldest end leaves it. */
   #schedule(): void {
-    if (this.#timer || this.#queue.length === 0 || this.#inFlight >= this.#maxInFlight || this.#starts.length === 0) return;
-    const delay = Math.max(1, this.#starts[0]! + WINDOW_MS - this.#now());
+    if (this.#timer || this.#queue.length === 0 || this.#inFlight >= this.#maxInFlight || this.#ends.length === 0) return;
+    const delay = Math.max(1, this.#ends[0]! + WINDOW_MS - this.#now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#drain();
