@@ -104,7 +104,7 @@ describe('single-flight and sharing', () => {
 
   it('identity selectors and resources are part of the key: no two identities share a token', async () => {
     const s = await setup();
-    const selectors = [{}, { client_id: uami.client_id }, { object_id: uami.object_id }, { msi_res_id: uami.msi_res_id }];
+    const selectors: Record<string, string>[] = [{}, { client_id: uami.client_id }, { object_id: uami.object_id }, { msi_res_id: uami.msi_res_id }];
     const first = await Promise.all(selectors.map((q) => s.token(q)));
     const second = await Promise.all(selectors.map((q) => s.token(q)));
     expect(first.every((a) => a.status === 200)).toBe(true);
