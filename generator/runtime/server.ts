@@ -91,6 +91,8 @@ export interface ServerOptions {
   readonly printMcpConfig?: boolean;
   /** Response cache of cacheable operations (docs/caching.md): on by default, `false` forwards every call; an instance replaces the default one (tests: its clock). */
   readonly cache?: boolean | ResponseCache;
+  /** Upstream budgets of the config file (requests in flight and per second): on by default; `false` ignores them. */
+  readonly budget?: boolean;
   /** Key cache, refresh cooldown, fetch timeout and clock tolerance of `oauth2` adapters (embedding, tests). */
   readonly oauth2?: OAuth2Settings;
 }
@@ -119,6 +121,7 @@ export const SERVER_USAGE = `Options (each has an environment twin):
   --log-level <level>         ${LOG_LEVELS.join('|')} (NAFTIKO_LOG_LEVEL; default info); JSON lines on stdout
   --metrics                   serve Prometheus metrics at /metrics (NAFTIKO_METRICS=1; default off)
   --cache on|off              cache what the spec and config mark cacheable (NAFTIKO_CACHE; default on)
+  --budget on|off             keep to the config's upstream budgets (NAFTIKO_BUDGET; default on)
   --print-mcp-config          print an mcpServers client config (stdio and HTTP) and exit
   --help                      this text`;
 
@@ -143,6 +146,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         'log-level': { type: 'string' },
         metrics: { type: 'boolean' },
         cache: { type: 'string' },
+        budget: { type: 'string' },
         'print-mcp-config': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -161,6 +165,8 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   }
   const cache = (values.cache ?? env.NAFTIKO_CACHE ?? 'on').toLowerCase();
   if (cache !== 'on' && cache !== 'off') throw new UsageError(`--cache must be on or off, not "${cache}"`);
+  const budget = (values.budget ?? env.NAFTIKO_BUDGET ?? 'on').toLowerCase();
+  if (budget !== 'on' && budget !== 'off') throw new UsageError(`--budget must be on or off, not "${budget}"`);
   return {
     host: values.host ?? env.NAFTIKO_HOST,
     restPort: port('--rest-port', values['rest-port'] ?? env.NAFTIKO_REST_PORT),
@@ -174,6 +180,7 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     logLevel: level as LogLevel,
     metrics: values.metrics ?? flag('NAFTIKO_METRICS', env.NAFTIKO_METRICS),
     cache: cache === 'on',
+    budget: budget === 'on',
     printMcpConfig: values['print-mcp-config'] ?? false,
     env,
   };
@@ -252,6 +259,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     bindings,
     env,
     cache,
+    ...(options.budget === false ? { budget: false as const } : {}),
     ...(onAttempt ? { onAttempt } : {}),
   }));
   const check = () =>
