@@ -41,7 +41,7 @@ async function load(url: string, pid: number | undefined, upstream: Server, seco
     headers: AUTH,
     // autocannon cycles through these per connection (its typings lack the field).
     requests: RESOURCES.map((resource) => ({ method: 'GET', path: path(resource) })),
-  } as autocannon.Options);
+  } as Parameters<typeof autocannon>[0]);
   const cpu = cpuMs(pid) - cpuBefore;
   const after = await upstreamStats(upstream);
   const ok = result['2xx'];
