@@ -3,7 +3,7 @@
  * printing tables of medians over repeated runs and ratios measured side by side in this run,
  * then which of the issue's targets were met. `--quick` is a seconds-long smoke run of the same
  * code (tiny sizes, one round); `--only generation,rest` runs some sections.
- * Sections: generation, scaling, peers, rest, mcp, coldstart (see BENCHMARKS.md).
+ * Sections: generation, scaling, peers, rest, mcp, coldstart, budget (see BENCHMARKS.md).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { canPin } from './lib/proc.js';
 import type { Mode, Section, SectionResult, Target } from './lib/section.js';
 import { formatTable } from './lib/table.js';
+import * as budget from './budget.js';
 import * as coldstart from './coldstart.js';
 import * as generation from './generation.js';
 import * as mcp from './mcp.js';
@@ -25,6 +26,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'rest', run: rest.run },
   { name: 'mcp', run: mcp.run },
   { name: 'coldstart', run: coldstart.run },
+  { name: 'budget', run: budget.run },
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });

@@ -20,9 +20,33 @@ export interface Server {
   readonly process: Started;
 }
 
-export async function startUpstream(): Promise<Server> {
-  const started = await startProcess({ command: tsxCommand(join(ROOT, 'bench/children/upstream.ts')), ready: /upstream listening on (\S+)/, cpu: LOAD_CPU });
+/** `throttled`: the mock enforces real IMDS's budget (20 rps, 5 in flight, 429 beyond). */
+export async function startUpstream(options: { throttled?: boolean } = {}): Promise<Server> {
+  const started = await startProcess({
+    command: tsxCommand(join(ROOT, 'bench/children/upstream.ts')),
+    env: options.throttled ? { UPSTREAM_RATE_LIMIT: '1' } : {},
+    ready: /upstream listening on (\S+)/,
+    cpu: LOAD_CPU,
+  });
   return { url: started.match[1]!, process: started };
+}
+
+/** What the upstream received so far, by resource (asks the child with SIGUSR2). */
+export interface UpstreamStats {
+  readonly total: number;
+  readonly throttled: number;
+  readonly byResource: Readonly<Record<string, number>>;
+}
+
+export async function upstreamStats(server: Server): Promise<UpstreamStats> {
+  const seen = (server.process.output().match(/upstream stats /g) ?? []).length;
+  server.process.child.kill('SIGUSR2');
+  for (let i = 0; i < 200; i++) {
+    const lines = server.process.output().match(/upstream stats (\{.*\})/g) ?? [];
+    if (lines.length > seen) return JSON.parse(lines[lines.length - 1]!.slice('upstream stats '.length)) as UpstreamStats;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('the upstream did not report its counts');
 }
 
 export interface GeneratedServer {
@@ -31,11 +55,16 @@ export interface GeneratedServer {
   readonly process: Started;
 }
 
-/** `npx tsx generated/azure-imds-get-token/server.ts` as the README runs it, on free ports. */
+/**
+ * `npx tsx generated/azure-imds-get-token/server.ts` as the README runs it, on free ports. The
+ * forwarding benchmarks measure forwarding: the token cache and the upstream budget of the
+ * capability's config are off unless `extra` says `--cache on` / `--budget on` (bench/budget.ts).
+ */
 export async function startGenerated(upstream: string, extra: readonly string[] = []): Promise<GeneratedServer> {
+  const forwarding = [...(extra.includes('--cache') ? [] : ['--cache', 'off']), ...(extra.includes('--budget') ? [] : ['--budget', 'off'])];
   const started = await startProcess({
     command: tsxCommand(join(ROOT, 'generated/azure-imds-get-token/server.ts'), [
-      '--rest-port', '0', '--mcp-port', '0', '--base-uri', `${NAMESPACE}=${upstream}/metadata`, ...extra,
+      '--rest-port', '0', '--mcp-port', '0', '--base-uri', `${NAMESPACE}=${upstream}/metadata`, ...forwarding, ...extra,
     ]),
     env: { IMDS_PROXY_TOKEN: PROXY_TOKEN },
     ready: /REST \S+ listening on (\S+)\s[\s\S]*MCP \S+ (?:listening on (\S+)|on stdio)/,

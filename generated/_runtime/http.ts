@@ -16,6 +16,8 @@ import {
 } from './errors.js';
 import { CONVERTIBLE_FORMATS, formatToJson } from './formats.js';
 import { exchange } from './exchange.js';
+import { UpstreamBudget } from './budget.js';
+import { requestKey, ResponseCache } from './cache.js';
 import { planForward, planRequest, type ForwardRequest, type PlannedRequest } from './request.js';
 import { backoffDelay, parseRetryAfter, retryPolicy, type RetryPolicy } from './retry.js';
 
@@ -43,6 +45,13 @@ export interface ClientOptions {
   readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Told about every attempt once it ends (logs, metrics); must not throw. */
   readonly onAttempt?: ((attempt: UpstreamAttempt) => void) | undefined;
+    /**
+   * Response cache of operations marked cacheable (docs/caching.md): a shared instance (servers
+   * give every client the same one), or `false` to forward every call. Default: a private one.
+   */
+  readonly cache?: ResponseCache | false | undefined;
+  /** Upstream budget (requests in flight and per second); default: from the namespace's config, `false` for none. */
+  readonly budget?: UpstreamBudget | false | undefined;
 }
 
 /** One upstream HTTP attempt as observability sees it: names and numbers, never values. */
@@ -80,6 +89,8 @@ export interface UpstreamResponse<T = unknown> {
   readonly body: Uint8Array;
   /** Parsed body when it is JSON, else undefined. */
   readonly data: T | undefined;
+  /** RFC 9211 `Cache-Status` of a cacheable operation's answer (hit, fwd=miss, fwd=stale…). */
+  readonly cacheStatus?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -97,6 +108,8 @@ export class HttpClient {
   readonly #headers: Readonly<Record<string, string>>;
   readonly #query: Readonly<Record<string, string>>;
   readonly #policy: RetryPolicy;
+  readonly #budget: UpstreamBudget | undefined;
+  #cache: ResponseCache | undefined;
 
   constructor(ns: NamespaceSpec, options: ClientOptions = {}) {
     this.#ns = ns;
@@ -107,13 +120,53 @@ export class HttpClient {
     this.#headers = { ...ns.defaults?.headers, ...options.headers };
     this.#query = { ...ns.defaults?.query, ...options.query };
     this.#policy = retryPolicy(ns.defaults?.retry, options.retry);
+    const budget = ns.defaults?.budget;
+    this.#budget = options.budget === false ? undefined : (options.budget ?? (budget ? new UpstreamBudget(ns.namespace, budget) : undefined));
+    this.#cache = options.cache === false ? undefined : options.cache;
   }
 
   /** Sends one operation; resolves for status < 400, throws a typed error otherwise. */
   async call<T = unknown>(op: OperationSpec, input: object, options: CallOptions = {}): Promise<UpstreamResponse<T>> {
     const defaults = this.#ns.defaults;
-    const planned = planRequest(this.#ns, op, {
-      input: input as Record<string, unknown>,
+    const planned = this.#plan(op, input as Record<string, unknown>, options);
+    const policy = options.retry === undefined ? this.#policy : retryPolicy(defaults?.retry, this.#options.retry, options.retry);
+    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (op.cache && this.#options.cache !== false && (op.method === 'GET' || op.method === 'HEAD') && !(planned.body instanceof FormData)) {
+      return this.#cached<T>(op, input as Record<string, unknown>, planned, policy, timeoutMs, options);
+    }
+    return this.#retrying<T>(op, planned, policy, timeoutMs, options);
+  }
+
+  /**
+   * A cacheable operation: served from the cache, joined to a flight in progress, or fetched
+   * once for everyone waiting. The flight is not cancelled by one caller going away (others may
+   * wait for it); a caller who goes away stops waiting.
+   */
+  async #cached<T>(op: OperationSpec, input: Record<string, unknown>, planned: PlannedRequest, policy: RetryPolicy, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse<T>> {
+    const cachePolicy = op.cache!;
+    const cache = (this.#cache ??= new ResponseCache());
+    const bypassName = cachePolicy.bypassInput;
+    const bypassValue = bypassName !== undefined ? input[bypassName] : undefined;
+    // The bypass input itself is not part of the key: a bypassing request replaces the entry of the plain one.
+    const keyed = bypassValue === undefined ? planned : this.#plan(op, { ...input, [bypassName!]: undefined }, options);
+    const key = requestKey(keyed.method, keyed.origin, keyed.path, keyed.headers, keyed.body as string | Uint8Array | undefined);
+    const flightOptions: CallOptions = { ...options, signal: undefined, cancel: undefined };
+    const lookup = cache.get({
+      key,
+      policy: cachePolicy,
+      namespace: this.#ns.namespace,
+      operation: op.name,
+      bypass: bypassValue === true || (typeof bypassValue === 'string' && bypassValue.toLowerCase() === 'true'),
+      fetch: () => this.#retrying(op, planned, policy, timeoutMs, flightOptions),
+    });
+    const { answer, status } = await untilCancelled(lookup, options);
+    return upstreamResponse(answer.status, answer.headers, answer.body, () => parseBody(op, planned, answer.headers, answer.body), status) as UpstreamResponse<T>;
+  }
+
+  #plan(op: OperationSpec, input: Record<string, unknown>, options: CallOptions): PlannedRequest {
+    const defaults = this.#ns.defaults;
+    return planRequest(this.#ns, op, {
+      input,
       bindings: this.#options.bindings,
       baseUri: this.#options.baseUri,
       variables: this.#options.variables,
@@ -122,8 +175,10 @@ export class HttpClient {
       headers: options.headers ? { ...this.#headers, ...options.headers } : this.#headers,
       query: this.#query,
     });
-    const policy = options.retry === undefined ? this.#policy : retryPolicy(defaults?.retry, this.#options.retry, options.retry);
-    const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs ?? defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** The request with the retry policy applied; resolves for status < 400. */
+  async #retrying<T>(op: OperationSpec, planned: PlannedRequest, policy: RetryPolicy, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse<T>> {
     const mayRetry = policy.methods.includes(op.method);
     const started = Date.now();
     const sleep = this.#options.sleep ?? delay;
@@ -173,8 +228,19 @@ export class HttpClient {
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
+  /** One attempt within the namespace's budget (every attempt counts, retries too). */
+  #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
+    const budget = this.#budget;
+    if (!budget) return this.#observed(op, planned, timeoutMs, options);
+    return budget.acquire(timeoutMs, options.signal, options.cancel).then((release) => {
+      const sent = this.#observed(op, planned, timeoutMs, options);
+      sent.then(release, release);
+      return sent;
+    });
+  }
+
   /** One attempt, reported to `onAttempt` when the client has an observer (metrics). */
-  async #send(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
+  async #observed(op: OperationSpec, planned: PlannedRequest, timeoutMs: number, options: CallOptions): Promise<UpstreamResponse> {
     const observe = this.#options.onAttempt;
     if (!observe) return this.#attempt(op, planned, timeoutMs, options);
     const started = performance.now();
@@ -221,12 +287,13 @@ export class HttpClient {
 }
 
 /** The body is parsed on first use of `data`: a REST relay never needs it, an MCP result does. */
-function upstreamResponse(status: number, headers: Record<string, string>, body: Uint8Array, parse: () => unknown): UpstreamResponse {
+function upstreamResponse(status: number, headers: Readonly<Record<string, string>>, body: Uint8Array, parse: () => unknown, cacheStatus?: string): UpstreamResponse {
   let parsed: { value: unknown } | undefined;
   return {
     status,
     headers,
     body,
+    ...(cacheStatus !== undefined ? { cacheStatus } : {}),
     get data() {
       parsed ??= { value: parse() };
       return parsed.value;
@@ -234,7 +301,7 @@ function upstreamResponse(status: number, headers: Record<string, string>, body:
   };
 }
 
-function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<string, string>, body: Uint8Array): unknown {
+function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Readonly<Record<string, string>>, body: Uint8Array): unknown {
   if (planned.method === 'HEAD' || body.length === 0) return undefined;
   const type = headers['content-type'] ?? '';
   const format = op.outputFormat ?? 'json';
@@ -248,6 +315,23 @@ function parseBody(op: OperationSpec, planned: PlannedRequest, headers: Record<s
     // unparsable: callers get the raw bytes (pass-through) and no data
   }
   return undefined;
+}
+
+/** Waits for a shared promise until the caller cancels (its signal or cancel source). */
+function untilCancelled<T>(promise: Promise<T>, options: CallOptions): Promise<T> {
+  const { signal, cancel } = options;
+  if (!signal && !cancel) return promise;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = cancel?.((reason) => reject(reason));
+    const done = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      unsubscribe?.();
+    };
+    promise.then((value) => { done(); resolve(value); }, (error: unknown) => { done(); reject(error); });
+  });
 }
 
 function errorCode(error: unknown): string {

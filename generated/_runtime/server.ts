@@ -13,6 +13,7 @@ import type { ServerAuthSpec } from './auth.js';
 import { Bindings, type BindSpec } from './bindings.js';
 import { mountDocsUi } from './docs-ui.js';
 import { mountHealth, readiness } from './health.js';
+import { ResponseCache, type CacheEvent } from './cache.js';
 import type { ClientOptions, UpstreamAttempt } from './http.js';
 import { createLogger, currentRequestId, installRequestLogging, LOG_LEVELS, requestId, type LogLevel } from './logging.js';
 import { mountMcpHttp, observeTools, serveMcpStdio } from './mcp.js';
@@ -89,6 +90,10 @@ export interface ServerOptions {
   readonly metrics?: boolean | undefined;
   /** Command line only: print an `mcpServers` client config and exit. */
   readonly printMcpConfig?: boolean | undefined;
+    /** Response cache of cacheable operations (docs/caching.md): on by default, `false` forwards every call; an instance replaces the default one (tests: its clock). */
+  readonly cache?: boolean | ResponseCache | undefined;
+  /** Upstream budgets of the config file (requests in flight and per second): on by default; `false` ignores them. */
+  readonly budget?: boolean | undefined;
   /** Key cache, refresh cooldown, fetch timeout and clock tolerance of `oauth2` adapters (embedding, tests). */
   readonly oauth2?: OAuth2Settings | undefined;
 }
@@ -116,6 +121,8 @@ export const SERVER_USAGE = `Options (each has an environment twin):
   --allowed-host <name>       extra Host accepted by /mcp, repeatable (NAFTIKO_ALLOWED_HOSTS="a,b")
   --log-level <level>         ${LOG_LEVELS.join('|')} (NAFTIKO_LOG_LEVEL; default info); JSON lines on stdout
   --metrics                   serve Prometheus metrics at /metrics (NAFTIKO_METRICS=1; default off)
+  --cache on|off              cache what the spec and config mark cacheable (NAFTIKO_CACHE; default on)
+  --budget on|off             keep to the config's upstream budgets (NAFTIKO_BUDGET; default on)
   --print-mcp-config          print an mcpServers client config (stdio and HTTP) and exit
   --help                      this text`;
 
@@ -139,6 +146,8 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         'allowed-host': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
         metrics: { type: 'boolean' },
+        cache: { type: 'string' },
+        budget: { type: 'string' },
         'print-mcp-config': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -155,6 +164,10 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${level}"`);
   }
+  const cache = (values.cache ?? env.NAFTIKO_CACHE ?? 'on').toLowerCase();
+  if (cache !== 'on' && cache !== 'off') throw new UsageError(`--cache must be on or off, not "${cache}"`);
+  const budget = (values.budget ?? env.NAFTIKO_BUDGET ?? 'on').toLowerCase();
+  if (budget !== 'on' && budget !== 'off') throw new UsageError(`--budget must be on or off, not "${budget}"`);
   return {
     host: values.host ?? env.NAFTIKO_HOST,
     restPort: port('--rest-port', values['rest-port'] ?? env.NAFTIKO_REST_PORT),
@@ -167,6 +180,8 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     allowedHosts: values['allowed-host'] ?? split(env.NAFTIKO_ALLOWED_HOSTS),
     logLevel: level as LogLevel,
     metrics: values.metrics ?? flag('NAFTIKO_METRICS', env.NAFTIKO_METRICS),
+    cache: cache === 'on',
+    budget: budget === 'on',
     printMcpConfig: values['print-mcp-config'] ?? false,
     env,
   };
@@ -233,6 +248,9 @@ export async function startCapability<Clients extends Record<string, Closeable>>
           metrics?.upstream(a.namespace, a.operation, String(a.status), a.durationMs / 1000);
         }
       : undefined;
+  // One cache for every client, so REST routes and MCP tools share answers (and one set of counters).
+  const onCacheEvent = metrics ? (event: CacheEvent, namespace: string): void => metrics.cache(namespace, event) : undefined;
+  const cache = options.cache === false ? false : options.cache instanceof ResponseCache ? options.cache : new ResponseCache(onCacheEvent ? { onEvent: onCacheEvent } : {});
   const clients = def.createClients((namespace) => ({
     baseUri: options.baseUris?.[namespace],
     variables: options.variables,
@@ -241,6 +259,8 @@ export async function startCapability<Clients extends Record<string, Closeable>>
     maxResponseBytes: options.maxResponseBytes,
     bindings,
     env,
+    cache,
+    ...(options.budget === false ? { budget: false as const } : {}),
     ...(onAttempt ? { onAttempt } : {}),
   }));
   const check = () =>

@@ -53,6 +53,12 @@ export const instancemetadataclientGetTokenNamespace: NamespaceSpec = {
       value: '2018-02-01',
     },
   ],
+  defaults: {
+    budget: {
+      maxInFlight: 5,
+      maxRps: 20,
+    },
+  },
 };
 
 export const microsoftazureidentitygettokenOperation: OperationSpec = {
@@ -92,6 +98,12 @@ export const microsoftazureidentitygettokenOperation: OperationSpec = {
       type: 'string',
     },
   ],
+  cache: {
+    expiresOn: 'expires_on',
+    expiresIn: 'expires_in',
+    marginSeconds: 300,
+    bypassInput: 'bypass_cache',
+  },
 };
 
 /**

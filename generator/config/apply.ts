@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import { pathVariables } from '../model/consumes.js';
-import type { CapabilityModel, ConsumesModel, McpAdapterModel, RestAdapterModel, ToolModel } from '../model/ir.js';
+import type { CapabilityModel, ConsumesModel, McpAdapterModel, OperationModel, RestAdapterModel, ToolModel } from '../model/ir.js';
 import { ToolNamePlanner } from '../model/names.js';
 import type { NamespaceDefaults } from '../runtime/descriptor.js';
 import type { McpSettings, NamespaceSettings } from './define.js';
@@ -34,7 +34,21 @@ export function applySettings(model: CapabilityModel, resolved: ResolvedSettings
       report('error', ['consumes', ns], `capability "${model.name}" has no consumes namespace "${ns}"`, known.length ? `its namespaces: ${known.join(', ')}` : 'it consumes nothing');
     }
   }
-  for (const consumes of model.consumes) applyNamespace(consumes as Mutable<ConsumesModel>, settings.consumes?.[consumes.namespace], settings);
+  for (const consumes of model.consumes) {
+    applyNamespace(consumes as Mutable<ConsumesModel>, settings.consumes?.[consumes.namespace], settings);
+    const cache = settings.consumes?.[consumes.namespace]?.cache;
+    for (const [name, policy] of Object.entries(cache ?? {})) {
+      const op = consumes.operations.find((o) => o.name === name) as Mutable<OperationModel> | undefined;
+      if (!op) {
+        const names = consumes.operations.map((o) => o.name);
+        report('error', ['consumes', consumes.namespace, 'cache', name], `consumes namespace "${consumes.namespace}" has no operation "${name}"`, names.length ? `its operations: ${names.slice(0, 10).join(', ')}` : undefined);
+        continue;
+      }
+      if (policy === false) delete op.cache;
+      else if (op.method !== 'GET' && op.method !== 'HEAD') report('warning', ['consumes', consumes.namespace, 'cache', name], `operation "${name}" is ${op.method}: only GET and HEAD answers are cached`);
+      else op.cache = { ...op.cache, ...(policy === true ? {} : policy) };
+    }
+  }
 
   for (const rest of model.rest as Mutable<RestAdapterModel>[]) {
     if (settings.rest?.port !== undefined) rest.port = settings.rest.port;
@@ -75,6 +89,7 @@ function applyNamespace(consumes: Mutable<ConsumesModel>, own: NamespaceSettings
   if (timeoutMs !== undefined) defaults.timeoutMs = timeoutMs;
   const retry = own?.retry === false ? false : own?.retry === undefined ? settings.retry : { ...(settings.retry || {}), ...own.retry };
   if (retry !== undefined) defaults.retry = retry;
+  if (own?.budget && Object.keys(own.budget).length) defaults.budget = own.budget;
   if (Object.keys(defaults).length) consumes.defaults = defaults;
 }
 

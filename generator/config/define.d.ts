@@ -24,6 +24,34 @@ export interface RetrySettings {
   readonly maxRetryAfterMs?: number;
 }
 
+/** How one operation's answers are cached (docs/caching.md). */
+export interface CacheSettings {
+  /** Lifetime in seconds when neither the upstream's headers nor an expiry field give one. Default 60. */
+  readonly ttlSeconds?: number;
+  /** Body field holding the absolute expiry in epoch seconds, e.g. `"expires_on"`. */
+  readonly expiresOn?: string;
+  /** Body field holding the remaining lifetime in seconds, e.g. `"expires_in"`. */
+  readonly expiresIn?: string;
+  /** An entry is served until this long before the body's expiry. Default 300 with an expiry field, else 0. */
+  readonly marginSeconds?: number;
+  /** Window at the end of the lifetime in which a hit also renews the entry in the background. Default: half the lifetime. */
+  readonly refreshAheadSeconds?: number;
+  /** Caller input that skips the cache and replaces the entry when it is `true` (e.g. `"bypass_cache"`). */
+  readonly bypassInput?: string;
+}
+
+/** The most a generated server or client asks of one upstream (docs/caching.md). */
+export interface BudgetSettings {
+  /** Requests in progress at once. */
+  readonly maxInFlight?: number;
+  /** Requests started in any sliding second. */
+  readonly maxRps?: number;
+  /** Requests waiting for a slot; more fail at once with 503. Default 1000. */
+  readonly maxQueue?: number;
+  /** Longest wait for a slot in ms, within the call's timeout. Default 10000. */
+  readonly maxWaitMs?: number;
+}
+
 /** Settings of one consumes namespace (one upstream). */
 export interface NamespaceSettings {
   /** Replaces the spec's `baseUri` (may hold `{host}` variables). `--base-uri` still overrides it. */
@@ -38,6 +66,10 @@ export interface NamespaceSettings {
   readonly timeoutMs?: number;
   /** Retry policy changes, or `false` for a single attempt. */
   readonly retry?: RetrySettings | false;
+  /** Upstream budget: every attempt, retries included, counts against it. */
+  readonly budget?: BudgetSettings;
+  /** Operation name → cache policy; `true` caches with the defaults, `false` turns off a spec's `semantics.cacheable`. */
+  readonly cache?: Readonly<Record<string, CacheSettings | boolean>>;
 }
 
 /** The REST adapters of a capability. */

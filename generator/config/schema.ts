@@ -28,6 +28,38 @@ const retry = {
   ],
 };
 
+const seconds = { type: 'number', minimum: 0, maximum: 31_536_000 };
+const fieldPath = { type: 'string', pattern: '^(\\$\\.)?[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' };
+
+const cachePolicy = {
+  anyOf: [
+    { type: 'boolean' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ttlSeconds: seconds,
+        expiresOn: fieldPath,
+        expiresIn: fieldPath,
+        marginSeconds: seconds,
+        refreshAheadSeconds: seconds,
+        bypassInput: { type: 'string', minLength: 1 },
+      },
+    },
+  ],
+};
+
+const budget = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxInFlight: { type: 'integer', minimum: 1 },
+    maxRps: { type: 'number', exclusiveMinimum: 0 },
+    maxQueue: { type: 'integer', minimum: 0 },
+    maxWaitMs: { type: 'integer', minimum: 0, maximum: 86_400_000 },
+  },
+};
+
 const port = { type: 'integer', minimum: 0, maximum: 65535 };
 const address = { type: 'string', minLength: 1 };
 const patterns = { type: 'array', items: { type: 'string', minLength: 1 } };
@@ -46,6 +78,8 @@ const namespaceSettings = {
     },
     timeoutMs: timeout,
     retry,
+    budget,
+    cache: { type: 'object', description: 'operation name → cache policy', additionalProperties: cachePolicy },
   },
 };
 

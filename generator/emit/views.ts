@@ -49,6 +49,7 @@ function operationSpec(op: OperationModel): OperationSpec {
     ...(op.outputSchema !== undefined ? { outputSchema: op.outputSchema } : {}),
     ...(op.mediaType !== undefined ? { mediaType: op.mediaType } : {}),
     ...(op.maxBytes !== undefined ? { maxBytes: op.maxBytes } : {}),
+    ...(op.cache !== undefined ? { cache: op.cache } : {}),
   };
 }
 

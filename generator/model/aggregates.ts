@@ -5,6 +5,7 @@
  * the function's `semantics` (safe → readOnly and not destructive; idempotent copied) and are
  * overridden field by field, as the reference engine does.
  */
+import type { ConsumesModel, OperationModel } from './ir.js';
 import { child, isObj, items, str, type Node, type Obj, type Reporter } from './spec-access.js';
 
 export interface AggregateFunction {
@@ -71,4 +72,24 @@ function derivedHints(semantics: unknown): Obj {
 
 function withoutUndefined(value: Obj): Obj {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * `semantics.cacheable: true` on a function: the consumed GET/HEAD operations it calls (its
+ * `call` and its call steps) may have their answers cached, with the default policy
+ * (docs/caching.md); the config file can refine or switch that off per operation.
+ */
+export function markCacheable(aggregates: ReadonlyMap<string, AggregateFunction>, consumes: readonly ConsumesModel[]): void {
+  for (const fn of aggregates.values()) {
+    const semantics = child(fn.node, 'semantics');
+    if (!isObj(semantics?.value) || (semantics.value as Obj).cacheable !== true) continue;
+    const calls = [str(child(fn.node, 'call')), ...items(child(fn.node, 'steps')).map((step) => str(child(step, 'call')))];
+    for (const call of calls) {
+      if (!call) continue;
+      const dot = call.indexOf('.');
+      const ns = consumes.find((c) => c.namespace === call.slice(0, dot));
+      const op = ns?.operations.find((o) => o.name === call.slice(dot + 1)) as { -readonly [K in keyof OperationModel]: OperationModel[K] } | undefined;
+      if (op && (op.method === 'GET' || op.method === 'HEAD')) op.cache ??= {};
+    }
+  }
 }

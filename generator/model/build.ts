@@ -7,7 +7,7 @@ import { relative, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics.js';
 import type { LoadedSpec } from '../load/load.js';
-import { aggregateFunctions } from './aggregates.js';
+import { aggregateFunctions, markCacheable } from './aggregates.js';
 import { buildConsumes, resolveConsumesNode, type ConsumesContext } from './consumes.js';
 import type { BindModel, CapabilityModel, ConsumesModel } from './ir.js';
 import { buildMcpAdapter } from './mcp.js';
@@ -70,7 +70,9 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
     consumes.push(built);
   }
 
-  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates: aggregateFunctions(capability, report), relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
+  const aggregates = aggregateFunctions(capability, report);
+  markCacheable(aggregates, consumes);
+  const ctx: AdapterContext = { report, symbols, consumes, isBindRef, aggregates, relativeLocation: (location) => relativeLocation(location, spec.dir, options.outDir) };
   const rest = [];
   const mcp = [];
   const exposes = items(child(capability, 'exposes'));

@@ -6,6 +6,7 @@
  */
 import type { AuthSpec, BodySpec, HttpMethod, NamespaceDefaults, ParamLocation, ParamType } from '../runtime/descriptor.js';
 import type { ServerAuthSpec } from '../runtime/auth.js';
+import type { CachePolicy } from '../runtime/cache.js';
 
 export interface CapabilityModel {
   /** Output folder name: the spec file's base name. */
@@ -78,6 +79,8 @@ export interface OperationModel {
   readonly outputSchema?: string;
   /** What a successful answer holds, from the consumed outputParameters (`any` when undeclared). */
   readonly resultKind: 'object' | 'array' | 'any' | 'none';
+  /** Answers may be cached: from an aggregate function's `semantics.cacheable` or the config file. */
+  readonly cache?: CachePolicy;
   readonly methodName: string;
   readonly inputType: string;
   readonly resultType: string;

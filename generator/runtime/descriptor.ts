@@ -2,6 +2,8 @@
  * The declarative description of consumed HTTP operations that generated clients carry.
  * The generator writes these as constant data; `request.ts` turns them into requests.
  */
+import type { BudgetSettings } from './budget.js';
+import type { CachePolicy } from './cache.js';
 import type { RetryPolicy } from './retry.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -66,6 +68,8 @@ export interface NamespaceDefaults {
   readonly query?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   readonly retry?: Partial<RetryPolicy> | false;
+  /** Upstream budget: requests in flight and per second (docs/caching.md). */
+  readonly budget?: BudgetSettings;
 }
 
 export interface OperationSpec {
@@ -85,4 +89,6 @@ export interface OperationSpec {
   readonly mediaType?: string;
   /** `maxBinarySize` (Ikanos beta5) in bytes: a larger upstream answer is a 502. */
   readonly maxBytes?: number;
+  /** Answers may be cached (spec `semantics.cacheable` or the config file; docs/caching.md). */
+  readonly cache?: CachePolicy;
 }

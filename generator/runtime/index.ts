@@ -25,3 +25,5 @@ export * from './steps.js';
 export * from './pick.js';
 export * from './mcp-files.js';
 export * from './oauth2.js';
+export * from './cache.js';
+export * from './budget.js';

@@ -15,6 +15,8 @@ export interface Metrics {
   /** `status` is the HTTP status, or `timeout` / `unreachable` / `too_large` / `cancelled`. */
   upstream(namespace: string, operation: string, status: string, seconds: number): void;
   tool(tool: string, outcome: 'success' | 'error', seconds: number): void;
+  /** A response-cache event: hit, refresh, miss, join, stale, bypass, store, evict, refresh-failed. */
+  cache(namespace: string, event: string): void;
   /** The exposition text and its content type. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -60,7 +62,16 @@ export async function createMetrics(): Promise<Metrics> {
     labelNames: ['tool'],
     registers,
   });
+  const cacheEvents: Counter<'namespace' | 'event'> = new prom.Counter({
+    name: 'naftiko_cache_events_total',
+    help: 'Response cache events by consumes namespace: hit, refresh (hit that renews ahead), miss, join (waited for a flight), stale, bypass, store, evict, refresh-failed.',
+    labelNames: ['namespace', 'event'],
+    registers,
+  });
   return {
+    cache(namespace, event) {
+      cacheEvents.inc({ namespace, event });
+    },
     request(method, route, status, seconds) {
       const labels = { method, route, status: String(status) };
       requests.inc(labels);

@@ -2,6 +2,7 @@
  * RFC 9457 problem details: the one error shape every generated REST route answers with.
  * Details name inputs and operations, never values (a value may be a secret).
  */
+import { BudgetExceededError } from './budget.js';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -101,6 +102,7 @@ export function problemErrorHandler(error: FastifyError | Error, request: Fastif
     // Fastify's own client errors (body too large, bad JSON, unsupported media type).
     return sendProblem(reply, problem(status, error.message, { instance }));
   }
+  if (error instanceof BudgetExceededError) reply.header('retry-after', String(error.retryAfterSeconds));
   if (error instanceof NaftikoError) return sendProblem(reply, problem(error.status, error.message, { instance }));
   if ((error as { name?: string }).name === 'AbortError') {
     return sendProblem(reply, problem(499 as number, 'request cancelled', { instance }));

@@ -53,6 +53,7 @@ export function replyUpstream(reply: FastifyReply, response: UpstreamResponse, m
   if (maxBytes !== undefined && response.body.length > maxBytes) throw new UpstreamResponseTooLargeError('upstream', maxBytes);
   reply.code(response.status);
   relayHeaders(reply, response.headers);
+  if (response.cacheStatus !== undefined) reply.header('cache-status', response.cacheStatus);
   const body = response.body;
   if (body.length === 0 || reply.request.method === 'HEAD') return reply.send();
   // A view of the same bytes, not a copy (the client hands over Buffers already).

@@ -8,7 +8,7 @@ it('runs every benchmark section in quick mode and prints its table', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick'], { encoding: 'utf8', timeout: 170_000, env: { ...process.env, BENCH_NO_PIN: '1' } });
   expect(run.stderr).not.toMatch(/\n\s+at /);
   expect(run.status, run.stdout + run.stderr).toBe(0);
-  for (const title of ['### Generation', '### Scaling', '### Peers on the same API', '### REST overhead', '### MCP tools/call', '### Cold start']) {
+  for (const title of ['### Generation', '### Scaling', '### Peers on the same API', '### REST overhead', '### MCP tools/call', '### Cold start', '### Upstream with a budget']) {
     expect(run.stdout).toContain(title);
   }
   expect(run.stdout).not.toMatch(/\|\s*failed\s*\|/);

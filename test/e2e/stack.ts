@@ -12,7 +12,11 @@ export const FAST_RETRY = { minDelayMs: 5, maxDelayMs: 20 };
 export const PROXY_TOKEN = 'e2e-proxy-token';
 export const AUTH = { authorization: `Bearer ${PROXY_TOKEN}` };
 
-export async function startStack(options: { baseUri?: string; timeoutMs?: number; retry?: false | Record<string, unknown> } = {}) {
+/**
+ * `cache` is off unless asked for: these tests are about forwarding each call (the IMDS
+ * capability's config caches tokens; test/e2e/cache.test.ts covers that).
+ */
+export async function startStack(options: { baseUri?: string; timeoutMs?: number; retry?: false | Record<string, unknown>; cache?: boolean } = {}) {
   const mock = await startMockImds();
   const running = await startCapability(definition, {
     restPort: 0,
@@ -21,6 +25,7 @@ export async function startStack(options: { baseUri?: string; timeoutMs?: number
     timeoutMs: options.timeoutMs ?? 2_000,
     retry: options.retry ?? false,
     env: { IMDS_PROXY_TOKEN: PROXY_TOKEN },
+    cache: options.cache ?? false,
   });
   return {
     mock,
@@ -35,7 +40,7 @@ export async function startStack(options: { baseUri?: string; timeoutMs?: number
 }
 
 export function client(baseUri: string, options: Record<string, unknown> = {}): InstancemetadataclientGetTokenClient {
-  return new InstancemetadataclientGetTokenClient({ baseUri, retry: false, timeoutMs: 2_000, ...options });
+  return new InstancemetadataclientGetTokenClient({ baseUri, retry: false, timeoutMs: 2_000, cache: false, ...options });
 }
 
 /** A loopback port with nothing listening on it. */

@@ -20,7 +20,8 @@ export interface ServerProcess {
 export async function spawnImdsServer(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
   // `node --import tsx` rather than the tsx CLI, which would run the server in a second process (wrong pid for RSS and signals).
   const child = spawn(process.execPath, ['--import', 'tsx', 'generated/azure-imds-get-token/server.ts', ...args], {
-    env: { ...process.env, ...env },
+    // Forwarding is what these tests measure: the cache is off unless the caller turns it on.
+    env: { ...process.env, NAFTIKO_CACHE: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

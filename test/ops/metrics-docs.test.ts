@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 
 const start = (metrics: boolean) =>
-  startCapability(definition, { restPort: 0, mcpPort: 0, baseUris: { [NS]: mock.baseUri }, env: { IMDS_PROXY_TOKEN: TOKEN }, retry: false, metrics });
+  startCapability(definition, { restPort: 0, mcpPort: 0, baseUris: { [NS]: mock.baseUri }, env: { IMDS_PROXY_TOKEN: TOKEN }, retry: false, metrics, cache: false });
 
 /** Exposition text → `name{labels}` → value (comments skipped). */
 function parseMetrics(text: string): Map<string, number> {

@@ -34,7 +34,7 @@ interface Seen {
 it('no token, Authorization value or bound secret in logs, error bodies or tool errors', async () => {
   const child = spawn(process.execPath, [
     'node_modules/tsx/dist/cli.mjs', 'test/security/fixtures/logged-server.ts',
-    '--rest-port', '0', '--mcp-port', '0', '--base-uri', `${NS}=${mock.baseUri}`, '--timeout-ms', '1000',
+    '--rest-port', '0', '--mcp-port', '0', '--base-uri', `${NS}=${mock.baseUri}`, '--timeout-ms', '1000', '--cache', 'off',
   ], { env: { ...process.env, IMDS_PROXY_TOKEN: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
