@@ -58,6 +58,8 @@ export function checkPost(headers: IncomingMessage['headers'], body: unknown): H
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
     return { status: 406, code: -32000, message: 'Not Acceptable: Client must accept both application/json and text/event-stream' };
   }
+  const type = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') return { status: 415, code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' };
   const raw = Array.isArray(body) ? body : [body];
   if (raw.length > MAX_BATCH) return { status: 400, code: -32600, message: `Invalid Request: Batch must not exceed ${MAX_BATCH} messages` };
   const messages: JSONRPCMessage[] = [];
