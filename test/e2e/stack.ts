@@ -12,7 +12,7 @@ export const FAST_RETRY = { minDelayMs: 5, maxDelayMs: 20 };
 export const PROXY_TOKEN = 'e2e-proxy-token';
 export const AUTH = { authorization: `Bearer ${PROXY_TOKEN}` };
 
-export async function startStack(options: { baseUri?: string; timeoutMs?: number; retry?: false | Record<string, unknown> } = {}) {
+export async function startStack(options: { baseUri?: string; timeoutMs?: number; retry?: false | Record<string, unknown>; mcpSessions?: boolean; mcpMaxSessions?: number } = {}) {
   const mock = await startMockImds();
   const running = await startCapability(definition, {
     restPort: 0,
@@ -21,6 +21,7 @@ export async function startStack(options: { baseUri?: string; timeoutMs?: number
     timeoutMs: options.timeoutMs ?? 2_000,
     retry: options.retry ?? false,
     env: { IMDS_PROXY_TOKEN: PROXY_TOKEN },
+    ...(options.mcpSessions ? { mcpSessions: true, mcpMaxSessions: options.mcpMaxSessions } : {}),
   });
   return {
     mock,
