@@ -3,16 +3,16 @@
  * result, and serving an McpServer over stateless Streamable HTTP (inside Fastify) or stdio.
  */
 import { STATUS_CODES } from 'node:http';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, type CallToolResult, type ReadResourceResult, type RequestId, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { authChecker, logAuthFailure, whenChecked, type ServerAuthSpec } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { NaftikoError, UpstreamHttpError, UpstreamResponseTooLargeError } from './errors.js';
 import type { UpstreamResponse } from './http.js';
 import { isJsonObject } from './json.js';
+import { checkPost, McpSessions, SharedHttpTransport, type HttpRefusal, type McpSessionOptions } from './mcp-http.js';
 
 /**
  * A zod schema, as loosely as TypeScript can check it cheaply: comparing a `z.object(...)` with
@@ -111,19 +111,25 @@ function isTextual(type: string): boolean {
 }
 
 export interface McpHttpOptions {
-  /** Builds a fresh server per request (stateless Streamable HTTP); gets the request's id for its logs. */
-  readonly createServer: (requestId?: string) => McpServer;
+  /**
+   * Builds an McpServer: once at start-up for stateless HTTP (every request shares it), or once
+   * per session with sessions on. `requestIdOf` turns a JSON-RPC request id the server sees into
+   * the HTTP request's id, for its log lines.
+   */
+  readonly createServer: (requestIdOf?: (id: RequestId) => string | undefined) => McpServer;
   readonly auth?: ServerAuthSpec | undefined;
   readonly bindings: Bindings;
   /** Host names accepted in `Host` and `Origin` (DNS-rebinding protection); empty = any. */
   readonly allowedHosts: readonly string[];
   readonly path?: string | undefined;
+  /** Stateful sessions (`Mcp-Session-Id`, the GET stream, DELETE); stateless when absent. */
+  readonly sessions?: McpSessionOptions | undefined;
 }
 
 const PARSE_ERROR_EMPTY = Symbol('empty body');
 const PARSE_ERROR_INVALID = Symbol('invalid JSON');
 
-/** Serves MCP at `/mcp` (POST; GET and DELETE answer 405 in stateless mode). */
+/** Serves MCP at `/mcp` (POST; GET and DELETE answer 405 in stateless mode, and serve the session with sessions on). */
 export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): void {
   const path = options.path ?? '/mcp';
   const check = authChecker(options.auth, options.bindings, { adapterPath: path });
@@ -171,24 +177,55 @@ export function mountMcpHttp(app: FastifyInstance, options: McpHttpOptions): voi
     }, done);
   });
 
-  app.post(path, async (request, reply) => {
-    if (request.body === PARSE_ERROR_EMPTY || request.body === PARSE_ERROR_INVALID) {
-      const detail = request.body === PARSE_ERROR_EMPTY ? 'empty body' : 'invalid JSON';
-      return reply.code(400).type('application/json').send(rpcError(-32700, `Parse error: ${detail}`));
-    }
-    const server = options.createServer(request.id);
-    const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true }); // stateless: no sessionIdGenerator
+  const refuse = (reply: FastifyReply, r: HttpRefusal): void => {
     reply.hijack();
-    // Closing the server closes its transport too (once: each close builds an error for pending calls).
-    reply.raw.on('close', () => void server.close());
-    try {
-      await server.connect(transport);
-      await transport.handleRequest(request.raw, reply.raw, request.body);
-    } catch {
-      if (!reply.raw.headersSent) {
-        reply.raw.writeHead(500, { 'content-type': 'application/json' });
-        reply.raw.end(rpcError(-32603, 'Internal error'));
+    reply.raw.writeHead(r.status, { 'content-type': 'application/json', ...r.headers }).end(rpcError(r.code, r.message));
+  };
+  const parseFailure = (request: { body: unknown }, reply: FastifyReply): boolean => {
+    if (request.body !== PARSE_ERROR_EMPTY && request.body !== PARSE_ERROR_INVALID) return false;
+    const detail = request.body === PARSE_ERROR_EMPTY ? 'empty body' : 'invalid JSON';
+    refuse(reply, { status: 400, code: -32700, message: `Parse error: ${detail}` });
+    return true;
+  };
+
+  if (options.sessions) {
+    const sessions = new McpSessions(() => options.createServer(), options.sessions);
+    app.addHook('onClose', async () => sessions.close());
+    const serve = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (request.method === 'POST' && parseFailure(request, reply)) return;
+      reply.hijack();
+      try {
+        await sessions.handle(request.raw, reply.raw, request.body, (r) => {
+          if (!reply.raw.headersSent) reply.raw.writeHead(r.status, { 'content-type': 'application/json', ...r.headers }).end(rpcError(r.code, r.message));
+        });
+      } catch {
+        if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-type': 'application/json' }).end(rpcError(-32603, 'Internal error'));
       }
+    };
+    app.post(path, serve);
+    app.get(path, serve);
+    app.delete(path, serve);
+    return;
+  }
+
+  // Stateless: one server and one transport for every request, built here once.
+  const transport = new SharedHttpTransport();
+  const server = options.createServer((id) => transport.requestIdOf(id));
+  const connected = server.connect(transport);
+  app.addHook('onClose', async () => server.close());
+  const apiKeyHeader = options.auth?.type === 'apikey' && options.auth.placement !== 'query' ? options.auth.key.toLowerCase() : undefined;
+  app.post(path, async (request, reply) => {
+    if (parseFailure(request, reply)) return;
+    const checked = checkPost(request.headers, request.body);
+    if (!Array.isArray(checked)) return refuse(reply, checked);
+    await connected;
+    reply.hijack();
+    // Who is calling, so that a cancellation reaches only the caller's own calls.
+    const caller = `${request.headers.authorization ?? ''}\n${apiKeyHeader ? String(request.headers[apiKeyHeader] ?? '') : ''}`;
+    try {
+      transport.handle(checked, reply.raw, { requestId: request.id, caller, headers: request.headers, url: request.url });
+    } catch {
+      if (!reply.raw.headersSent) reply.raw.writeHead(500, { 'content-type': 'application/json' }).end(rpcError(-32603, 'Internal error'));
     }
   });
   const notAllowed = async (_request: unknown, reply: FastifyReply) =>
@@ -253,7 +290,7 @@ export function renderPrompt(template: string, args: Readonly<Record<string, str
 }
 
 /** Told about every tool call once it ends (logs, metrics); must not throw. */
-export type ToolObserver = (tool: string, outcome: 'success' | 'error', durationMs: number) => void;
+export type ToolObserver = (tool: string, outcome: 'success' | 'error', durationMs: number, requestId?: RequestId) => void;
 
 /**
  * Adds the spec's freshness hints (`ttlMs`, `cacheScope`: Ikanos beta5) to every result the
@@ -280,7 +317,7 @@ export function observeTools(server: McpServer, observe: ToolObserver): void {
     known.add(name);
     return register(name, ...rest);
   };
-  type Handler = (request: { params: { name: string } }, extra: unknown) => Promise<CallToolResult>;
+  type Handler = (request: { params: { name: string } }, extra: { requestId?: RequestId }) => Promise<CallToolResult>;
   const inner = server.server as unknown as { setRequestHandler(schema: unknown, handler: Handler): void };
   const setHandler = inner.setRequestHandler.bind(inner);
   inner.setRequestHandler = (schema, handler) => {
@@ -290,10 +327,10 @@ export function observeTools(server: McpServer, observe: ToolObserver): void {
       const started = performance.now();
       try {
         const result = await handler(request, extra);
-        observe(tool, result.isError ? 'error' : 'success', performance.now() - started);
+        observe(tool, result.isError ? 'error' : 'success', performance.now() - started, extra.requestId);
         return result;
       } catch (error) {
-        observe(tool, 'error', performance.now() - started);
+        observe(tool, 'error', performance.now() - started, extra.requestId);
         throw error;
       }
     });

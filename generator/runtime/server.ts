@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { DestinationStream } from 'pino';
 import type { ServerAuthSpec } from './auth.js';
 import { Bindings, type BindSpec } from './bindings.js';
@@ -89,10 +90,16 @@ export interface ServerOptions {
   readonly metrics?: boolean | undefined;
   /** Command line only: print an `mcpServers` client config and exit. */
   readonly printMcpConfig?: boolean | undefined;
-    /** Response cache of cacheable operations (docs/caching.md): on by default, `false` forwards every call; an instance replaces the default one (tests: its clock). */
+  /** Response cache of cacheable operations (docs/caching.md): on by default, `false` forwards every call; an instance replaces the default one (tests: its clock). */
   readonly cache?: boolean | ResponseCache | undefined;
   /** Upstream budgets of the config file (requests in flight and per second): on by default; `false` ignores them. */
   readonly budget?: boolean | undefined;
+    /** Stateful MCP sessions over HTTP (Mcp-Session-Id, GET stream, DELETE); stateless by default. */
+  readonly mcpSessions?: boolean | undefined;
+  /** A session idle this long is ended (default 300000 ms). */
+  readonly mcpSessionIdleMs?: number | undefined;
+  /** Most MCP sessions at once; more `initialize` requests get 503 (default 1000). */
+  readonly mcpMaxSessions?: number | undefined;
   /** Key cache, refresh cooldown, fetch timeout and clock tolerance of `oauth2` adapters (embedding, tests). */
   readonly oauth2?: OAuth2Settings | undefined;
 }
@@ -117,6 +124,9 @@ export const SERVER_USAGE = `Options (each has an environment twin):
   --mcp-transport http|stdio  MCP transport (NAFTIKO_MCP_TRANSPORT; default: the spec's)
   --timeout-ms <ms>           upstream timeout per attempt (NAFTIKO_TIMEOUT_MS; default 30000)
   --max-response-bytes <n>    largest upstream answer accepted, else 502 (NAFTIKO_MAX_RESPONSE_BYTES; default 16777216)
+  --mcp-sessions              stateful MCP sessions over HTTP: Mcp-Session-Id, GET stream, DELETE (NAFTIKO_MCP_SESSIONS=1; default stateless)
+  --mcp-session-idle-ms <ms>  end a session idle this long (NAFTIKO_MCP_SESSION_IDLE_MS; default 300000)
+  --mcp-max-sessions <n>      most sessions at once, then 503 (NAFTIKO_MCP_MAX_SESSIONS; default 1000)
   --allowed-host <name>       extra Host accepted by /mcp, repeatable (NAFTIKO_ALLOWED_HOSTS="a,b")
   --log-level <level>         ${LOG_LEVELS.join('|')} (NAFTIKO_LOG_LEVEL; default info); JSON lines on stdout
   --metrics                   serve Prometheus metrics at /metrics (NAFTIKO_METRICS=1; default off)
@@ -143,6 +153,9 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
         'timeout-ms': { type: 'string' },
         'max-response-bytes': { type: 'string' },
         'allowed-host': { type: 'string', multiple: true },
+        'mcp-sessions': { type: 'boolean' },
+        'mcp-session-idle-ms': { type: 'string' },
+        'mcp-max-sessions': { type: 'string' },
         'log-level': { type: 'string' },
         metrics: { type: 'boolean' },
         cache: { type: 'string' },
@@ -182,6 +195,9 @@ export function parseServerArgs(argv: readonly string[], env: Readonly<Record<st
     cache: cache === 'on',
     budget: budget === 'on',
     printMcpConfig: values['print-mcp-config'] ?? false,
+    mcpSessions: values['mcp-sessions'] ?? flag('NAFTIKO_MCP_SESSIONS', env.NAFTIKO_MCP_SESSIONS),
+    mcpSessionIdleMs: port('--mcp-session-idle-ms', values['mcp-session-idle-ms'] ?? env.NAFTIKO_MCP_SESSION_IDLE_MS, Number.MAX_SAFE_INTEGER),
+    mcpMaxSessions: port('--mcp-max-sessions', values['mcp-max-sessions'] ?? env.NAFTIKO_MCP_MAX_SESSIONS, Number.MAX_SAFE_INTEGER),
     env,
   };
 }
@@ -214,6 +230,10 @@ function pairs(flag: string, items: readonly string[]): Record<string, string> {
 }
 
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+function mcpSessionOptions(options: ServerOptions): { idleMs: number; max: number } {
+  return { idleMs: options.mcpSessionIdleMs || 300_000, max: Math.max(1, options.mcpMaxSessions ?? 1000) };
+}
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
@@ -312,16 +332,16 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       rest.push({ namespace: adapter.namespace, url: await listen(app, host, options.restPort ?? adapter.port) });
     }
     for (const adapter of def.mcp) {
-      // Stateless HTTP builds a server per request; they share one JSON Schema validator, which
-      // the SDK would otherwise create (a new Ajv) for every request.
+      // Stateless HTTP serves every request from one server; sessions build one each. They share
+      // one JSON Schema validator, which the SDK would otherwise create (a new Ajv) per server.
       const jsonSchemaValidator = new AjvJsonSchemaValidator();
-      const createServer = (requestId?: string): McpServer => {
+      const createServer = (requestIdOf?: (id: RequestId) => string | undefined): McpServer => {
         const server = new McpServer(
           { name: adapter.namespace, version: def.version },
           { jsonSchemaValidator, ...(adapter.description ? { instructions: adapter.description } : {}) },
         );
-        observeTools(server, (tool, outcome, ms) => {
-          logger.info({ requestId: requestId ?? currentRequestId(), tool, outcome, durationMs: round(ms) }, 'tool call');
+        observeTools(server, (tool, outcome, ms, id) => {
+          logger.info({ requestId: (id !== undefined ? requestIdOf?.(id) : undefined) ?? currentRequestId(), tool, outcome, durationMs: round(ms) }, 'tool call');
           metrics?.tool(tool, outcome, ms / 1000);
         });
         adapter.register(server, { clients, bindings });
@@ -339,7 +359,7 @@ export async function startCapability<Clients extends Record<string, Closeable>>
       const extra = options.allowedHosts ?? [];
       const allowedHosts = wildcard && extra.length === 0 ? [] : [...LOOPBACK, host, ...extra];
       await app.register(async (scope) =>
-        mountMcpHttp(scope, { createServer, auth: adapter.auth, bindings, allowedHosts }),
+        mountMcpHttp(scope, { createServer, auth: adapter.auth, bindings, allowedHosts, ...(options.mcpSessions ? { sessions: mcpSessionOptions(options) } : {}) }),
       );
       if (adapter.auth?.type === 'oauth2') mountProtectedResourceMetadata(app, adapter.auth, bindings, { adapterPath: '/mcp' });
       mountBuiltIns(app);

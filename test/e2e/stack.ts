@@ -16,7 +16,7 @@ export const AUTH = { authorization: `Bearer ${PROXY_TOKEN}` };
  * `cache` is off unless asked for: these tests are about forwarding each call (the IMDS
  * capability's config caches tokens; test/e2e/cache.test.ts covers that).
  */
-export async function startStack(options: { baseUri?: string; timeoutMs?: number; retry?: false | Record<string, unknown>; cache?: boolean } = {}) {
+export async function startStack(options: { baseUri?: string; timeoutMs?: number; retry?: false | Record<string, unknown>; cache?: boolean; mcpSessions?: boolean; mcpMaxSessions?: number } = {}) {
   const mock = await startMockImds();
   const running = await startCapability(definition, {
     restPort: 0,
@@ -26,6 +26,7 @@ export async function startStack(options: { baseUri?: string; timeoutMs?: number
     retry: options.retry ?? false,
     env: { IMDS_PROXY_TOKEN: PROXY_TOKEN },
     cache: options.cache ?? false,
+    ...(options.mcpSessions ? { mcpSessions: true, mcpMaxSessions: options.mcpMaxSessions } : {}),
   });
   return {
     mock,
