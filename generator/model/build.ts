@@ -48,14 +48,18 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
   }
 
   const binds = [...items(child(root, 'binds')), ...items(child(capability, 'binds'))].map((b) => buildBind(b, spec, options.outDir));
+  // `in: environment` parameters (Ikanos beta5) are read from the process environment: they
+  // become bind variables of that name, never part of the upstream request.
+  const environment = new Set<string>();
   const isBindRef = (name: string): boolean => {
+    if (environment.has(name)) return true;
     const dot = name.indexOf('.');
     if (dot > 0 && binds.some((b) => b.namespace === name.slice(0, dot) && name.slice(dot + 1) in b.keys)) return true;
     return binds.some((b) => Object.prototype.hasOwnProperty.call(b.keys, name));
   };
 
   const symbols = new SymbolTable(TEMPLATE_NAMES);
-  const consumesCtx: ConsumesContext = { report, symbols, clientKeys: new SymbolTable(), isBindRef, imports };
+  const consumesCtx: ConsumesContext = { report, symbols, clientKeys: new SymbolTable(), isBindRef, imports, environment };
   const consumes: ConsumesModel[] = [];
   for (const entry of items(child(capability, 'consumes'))) {
     const resolved = resolveConsumesNode(entry, consumesCtx);
@@ -108,7 +112,7 @@ export function buildModel(spec: LoadedSpec, imports: ReadonlyMap<string, Loaded
       source: options.source,
       ...(label ? { label } : {}),
       ...(description ? { description } : {}),
-      binds,
+      binds: environmentBinds(binds, environment),
       consumes,
       rest,
       mcp,
@@ -145,6 +149,15 @@ function refuseExposedConstructs(capability: Node, exposes: Node[], report: Repo
     const type = str(child(adapter, 'type'));
     if (type !== 'rest' && type !== 'mcp') continue;
   }
+}
+
+/** Binds plus one environment bind for the `in: environment` parameters no declared bind names. */
+function environmentBinds(binds: readonly BindModel[], environment: ReadonlySet<string>): BindModel[] {
+  const keys: Record<string, string> = {};
+  for (const name of [...environment].sort()) {
+    if (!binds.some((b) => Object.prototype.hasOwnProperty.call(b.keys, name))) keys[name] = name;
+  }
+  return Object.keys(keys).length > 0 ? [...binds, { namespace: 'environment', keys }] : [...binds];
 }
 
 function buildBind(node: Node, spec: LoadedSpec, outDir: string): BindModel {

@@ -32,6 +32,8 @@ export interface ConsumesContext {
   /** True for `{{VAR}}` / `{{ns.VAR}}` that name bind variables rather than inputs. */
   readonly isBindRef: (name: string) => boolean;
   readonly imports: ReadonlyMap<string, LoadedSpec>;
+  /** Names of `in: environment` parameters seen so far (they become environment binds). */
+  readonly environment: Set<string>;
 }
 
 /** Resolves `location` imports to the imported consumes node (with its own file positions). */
@@ -222,8 +224,10 @@ function buildParam(node: Node, ctx: ConsumesContext): ParamModel | undefined {
   if (!name) return undefined;
   const location = str(child(node, 'in')) ?? 'query';
   if (location === 'environment') {
-    // The engine reads an environment variable of that name: a constant resolved at run time.
-    return { name, in: 'header', type: 'string', required: false, value: `{{${name}}}` };
+    // The engine reads an environment variable of that name into the execution context, where
+    // templates (`{{name}}`) use it; nothing is sent upstream for it.
+    ctx.environment.add(name);
+    return undefined;
   }
   if (!LOCATIONS.has(location)) {
     ctx.report.error(child(node, 'in'), 'bad-location', `parameter location "${location}" is not supported`, 'use path, query, header, cookie, body or formData');

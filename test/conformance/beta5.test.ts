@@ -179,3 +179,71 @@ describe('beta5 binary outputs', () => {
     });
   });
 });
+
+// `in: environment` (beta5): the value comes from the server's environment and is used by
+// templates; nothing named after it travels upstream, and the caller cannot set it.
+const environment = `ikanos: "1.0.0-beta5"
+info:
+  display: Regions
+  description: Environment inputs
+capability:
+  consumes:
+    - namespace: regions
+      type: http
+      baseUri: https://regions.example.org
+      resources:
+        region:
+          path: /regions/{{id}}
+          operations:
+            get-region:
+              method: GET
+              inputParameters:
+                id:
+                  in: path
+                DEPLOY_REGION:
+                  in: environment
+                X-Region:
+                  in: header
+                  value: "{{DEPLOY_REGION}}"
+  exposes:
+    - type: rest
+      namespace: regions-api
+      port: 8080
+      resources:
+        region:
+          path: /regions/{{id}}
+          operations:
+            get-region:
+              method: GET
+              inputParameters:
+                id:
+                  in: path
+                  type: string
+                  description: Region id
+              call: regions.get-region
+              with:
+                id: regions-api.id
+`;
+
+describe('beta5 environment inputs', () => {
+  it('are read from the environment and never sent upstream as their own header', async () => {
+    await withDeployment(environment, { env: { DEPLOY_REGION: 'westeurope' } }, async (d) => {
+      const response = await d.fetch('/regions/r1?DEPLOY_REGION=evil', { headers: { 'DEPLOY_REGION': 'evil' } });
+      expect(response.status).toBe(200);
+      const sent = d.upstream.requests.at(-1)!;
+      expect(sent.path).toBe('/regions/r1');
+      expect(sent.headers['x-region']).toBe('westeurope');
+      expect(sent.headers['deploy_region']).toBeUndefined();
+      expect(sent.query).toEqual([]);
+    });
+  });
+
+  it('a missing variable is a configuration problem naming it, not a call with an empty value', async () => {
+    await withDeployment(environment, { env: {} }, async (d) => {
+      const response = await d.fetch('/regions/r1');
+      expect(response.status).toBeGreaterThanOrEqual(500);
+      expect(await response.text()).toContain('DEPLOY_REGION');
+      expect(d.upstream.requests).toHaveLength(0);
+    });
+  });
+});
