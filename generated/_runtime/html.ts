@@ -131,8 +131,8 @@ function selectTables(root: Element, selector: string): Element[] {
 }
 
 interface Compound {
-  readonly tag?: string;
-  readonly id?: string;
+  readonly tag?: string | undefined;
+  readonly id?: string | undefined;
   readonly classes: readonly string[];
 }
 

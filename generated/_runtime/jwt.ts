@@ -32,7 +32,7 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 export interface ParsedJwt {
   readonly alg: string;
-  readonly kid?: string;
+  readonly kid?: string | undefined;
   readonly claims: Readonly<Record<string, unknown>>;
   /** `header.payload` as sent: the bytes the signature covers. */
   readonly signingInput: string;
@@ -74,9 +74,9 @@ function decodeJson(segment: string, what: string): Record<string, unknown> {
 
 /** A verification key from a JWKS, already imported. */
 export interface Jwk {
-  readonly kid?: string;
+  readonly kid?: string | undefined;
   /** The `alg` the JWKS pins this key to, if any. */
-  readonly alg?: string;
+  readonly alg?: string | undefined;
   readonly key: KeyObject;
 }
 
