@@ -95,6 +95,13 @@ export function forwardSuite(files: readonly string[]): void {
 
   /** The REST request a caller would send to supply `values` for the operation's inputs. */
   /** Credentials the adapter's inbound authentication expects. */
+  /** True when the adapter's inbound credential names a bind variable whose value is unknown here. */
+  function unresolvable(auth: ServerAuthSpec | undefined, secrets: Record<string, string>): boolean {
+    if (!auth) return false;
+    const texts = auth.type === 'bearer' ? [auth.token] : auth.type === 'apikey' ? [auth.value] : auth.type === 'basic' ? [auth.username, auth.password] : [];
+    return texts.some((t) => [...t.matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].some(([, n]) => secrets[n!] === undefined && secrets[n!.split('.').pop()!] === undefined));
+  }
+
   function credentials(auth: ServerAuthSpec | undefined, secrets: Record<string, string>): Record<string, string> {
     const fill = (t: string): string => t.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_m, n: string) => secrets[n] ?? secrets[n.split('.').pop()!] ?? '');
     if (auth?.type === 'bearer') return { authorization: `Bearer ${fill(auth.token)}` };
@@ -208,7 +215,14 @@ export function forwardSuite(files: readonly string[]): void {
     it('forwards every MCP tool exactly', async () => {
       if (running.mcp.length === 0) return;
       const client = new Client({ name: 'corpus-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(running.mcp[0]!.url), { requestInit: { headers: credentials(model.mcp[0]!.auth, secretsOf(model)) } }));
+      const transport = new StreamableHTTPClientTransport(new URL(running.mcp[0]!.url), { requestInit: { headers: credentials(model.mcp[0]!.auth, secretsOf(model)) } });
+      if (unresolvable(model.mcp[0]!.auth, secretsOf(model))) {
+        // The example's inbound token comes from a bind file it does not ship: the server must
+        // fail closed (no token can match a secret it cannot read), and there is nothing to forward.
+        await expect(client.connect(transport)).rejects.toThrow(/Unauthorized|401/);
+        return;
+      }
+      await client.connect(transport);
       try {
         const listed = await client.listTools();
         expect(listed.tools.map((t) => t.name).sort()).toEqual(model.mcp.flatMap((m) => m.tools.map((t) => t.name)).sort());
@@ -227,6 +241,8 @@ export function forwardSuite(files: readonly string[]): void {
           const call = tool.call;
           compareUpstream(upstream.requests[0]!, expectedUpstream(call.consumes, call.operation, boundValues(call, new Map(Object.entries(args))), secretsOf(model)), context);
           if (call.operation.method === 'HEAD') expect(result.structuredContent, context).toMatchObject({ status: 200 });
+          // A binary answer is relayed as image/audio/blob content, never as structured JSON.
+          else if (call.operation.outputFormat === 'binary') expect(result.structuredContent, context).toBeUndefined();
           else if (tool.output.kind === 'passthrough') expect(result.structuredContent, context).toEqual({ echo: { method: call.operation.method, url: upstream.requests[0]!.url } });
         }
       } finally {
