@@ -9,7 +9,7 @@ import { GenerationCache } from '../write/cache.js';
 import { applyChanges, compare, type Change, type Comparison } from '../write/output.js';
 import { countsOf, runBatch, type Batch } from './batch.js';
 import { configFor, runContext, type CommonFlags, type RunContext } from './context.js';
-import { capabilityName, InputError } from './inputs.js';
+import { capabilityName, InputError, noCapabilityMessage } from './inputs.js';
 import type { Io } from './io.js';
 import { jsonDiagnostic, plural, Reporter, type CapabilityReport, type OutputFlags } from './report.js';
 
@@ -74,7 +74,7 @@ function totals(capabilities: readonly CapabilityReport[], comparison?: Comparis
 }
 
 /** One generate run over a resolved context (also each round of --watch). */
-export async function generateOnce(ctx: RunContext, flags: GenerateFlags, reporter: Reporter, printSummary = true): Promise<RunOutcome> {
+export async function generateOnce(ctx: RunContext, flags: GenerateFlags, reporter: Reporter, printSummary = true, requireCapability = false): Promise<RunOutcome> {
   const warnings = configWarnings(ctx);
   reporter.diagnostics(warnings);
   const cache = new GenerationCache(ctx.outDir);
@@ -86,6 +86,10 @@ export async function generateOnce(ctx: RunContext, flags: GenerateFlags, report
     onFile: (done, total, file) => reporter.progress(done, total, file),
     onDiagnostics: (list) => reporter.diagnostics(list),
   });
+  if (requireCapability) {
+    const none = noCapability('generate', ctx, batch, reporter);
+    if (none !== undefined) return { exitCode: none, summary: '', context: ctx, batch };
+  }
   const comparison = compare(ctx.outDir, batch.tree, batch.failed, false);
   if (!flags.dryRun) {
     applyChanges(ctx.outDir, batch.tree, comparison);
@@ -114,6 +118,18 @@ export async function generateOnce(ctx: RunContext, flags: GenerateFlags, report
   return { exitCode, summary, context: ctx, batch };
 }
 
+/**
+ * Inputs that yield no capability (an empty folder, only shared import files) end the command
+ * with exit 1 and a message saying what was searched, never a silent "0 capabilities".
+ */
+function noCapability(command: string, ctx: RunContext, batch: Batch | undefined, reporter: Reporter): number | undefined {
+  if (batch ? batch.results.some((r) => !r.importOnly) : ctx.files.length > 0) return undefined;
+  const message = noCapabilityMessage(ctx.inputs, ctx.files);
+  reporter.error(`error: ${message}`);
+  reporter.json({ version: 1, command, ok: false, exitCode: 1, durationMs: reporter.elapsedMs, totals: {}, capabilities: [], diagnostics: [{ severity: 'error', code: 'no-capability', file: '', line: 0, col: 0, message }], changes: [] });
+  return 1;
+}
+
 /** Runs `body`; a bad config or input ends the command with exit 2 (and a JSON report under --json). */
 export async function guarded(command: string, flags: OutputFlags, io: Io, body: (reporter: Reporter) => Promise<number>): Promise<number> {
   const reporter = new Reporter(io, flags);
@@ -134,13 +150,17 @@ export async function guarded(command: string, flags: OutputFlags, io: Io, body:
 export function generateCommand(args: readonly string[], flags: GenerateFlags, io: Io): Promise<number> {
   return guarded('generate', flags, io, async (reporter) => {
     const ctx = await runContext(args, flags, await configFor(flags));
-    return (await generateOnce(ctx, flags, reporter)).exitCode;
+    const none = noCapability('generate', ctx, undefined, reporter);
+    if (none !== undefined) return none;
+    return (await generateOnce(ctx, flags, reporter, true, true)).exitCode;
   });
 }
 
 export function checkCommand(args: readonly string[], flags: CommonFlags & OutputFlags, io: Io): Promise<number> {
   return guarded('check', flags, io, async (reporter) => {
     const ctx = await runContext(args, flags, await configFor(flags));
+    const none = noCapability('check', ctx, undefined, reporter);
+    if (none !== undefined) return none;
     // Never the cache: check must look at every byte.
     const batch = await runBatch({
       files: ctx.files,
@@ -149,6 +169,8 @@ export function checkCommand(args: readonly string[], flags: CommonFlags & Outpu
       onFile: (done, total, file) => reporter.progress(done, total, file),
       onDiagnostics: (list) => reporter.diagnostics(list),
     });
+    const noneFound = noCapability('check', ctx, batch, reporter);
+    if (noneFound !== undefined) return noneFound;
     const comparison = compare(ctx.outDir, batch.tree, batch.failed, true);
     const words = { added: 'missing', changed: 'differs', removed: 'extra' } as const;
     if (!flags.json) {
@@ -171,6 +193,8 @@ export function checkCommand(args: readonly string[], flags: CommonFlags & Outpu
 export function validateCommand(args: readonly string[], flags: CommonFlags & OutputFlags & { strict?: boolean }, io: Io): Promise<number> {
   return guarded('validate', flags, io, async (reporter) => {
     const ctx = await runContext(args, flags, await configFor(flags));
+    const none = noCapability('validate', ctx, undefined, reporter);
+    if (none !== undefined) return none;
     const batch = await runBatch({
       files: ctx.files,
       outDir: ctx.outDir,
@@ -180,6 +204,8 @@ export function validateCommand(args: readonly string[], flags: CommonFlags & Ou
       onFile: (done, total, file) => reporter.progress(done, total, file),
       onDiagnostics: (list) => reporter.diagnostics(list),
     });
+    const noneFound = noCapability('validate', ctx, batch, reporter);
+    if (noneFound !== undefined) return noneFound;
     const capabilities = capabilityReports(batch, [], (failed) => (failed ? 'invalid' : 'valid'));
     const invalid = batch.results.filter((r) => hasErrors(r.diagnostics)).length;
     reporter.line(`${ctx.files.length - invalid} valid, ${invalid} invalid`);
