@@ -80,3 +80,40 @@ Some *text*.
     expect(formatToJson('markdown', doc, 'Not')).toMatchObject({ tables: [], sections: [{ heading: 'Notes' }] });
   });
 });
+
+// Hostile upstream bodies (issue 17: the parsers are csv-parse and fast-xml-parser now).
+describe('hostile and random bodies', () => {
+  it('random text is converted or refused with an Error, for every delimited format and xml', async () => {
+    const fc = await import('fast-check');
+    fc.assert(fc.property(fc.constantFrom('xml', 'csv', 'tsv', 'psv'), fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', 'b', '"', ',', '\t', '|', '\n', '\r', '&', ';', '#', '!', '[', ']', ' ', '=', "'") }), (format, text) => {
+      try {
+        formatToJson(format, text);
+      } catch (error) {
+        expect(error).toBeInstanceOf(Error);
+      }
+    }), { numRuns: 500 });
+  });
+
+  it('delimited rows round-trip through RFC 4180 quoting', async () => {
+    const fc = await import('fast-check');
+    const cell = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', '"', '\n', '\t', '|', 'é') });
+    fc.assert(fc.property(fc.constantFrom(',', '\t', '|'), fc.integer({ min: 1, max: 4 }), fc.array(fc.array(cell, { minLength: 4, maxLength: 4 }), { maxLength: 5 }), (separator, width, rows) => {
+      const header = Array.from({ length: width }, (_, i) => `c${i}`);
+      const body = rows.map((r) => r.slice(0, width)).filter((r) => r.some((c) => c !== ''));
+      const quote = (c: string) => `"${c.replace(/"/g, '""')}"`;
+      const text = [header, ...body].map((r) => r.map(quote).join(separator)).join('\r\n');
+      const format = separator === ',' ? 'csv' : separator === '\t' ? 'tsv' : 'psv';
+      expect(formatToJson(format, text)).toEqual(body.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))));
+    }), { numRuns: 300 });
+  });
+
+  it('xml: entity tricks stay text, deep nesting and reserved names are refused, character references are decoded', () => {
+    expect(() => formatToJson('xml', '<!DOCTYPE x SYSTEM "file:///etc/passwd"><x/>')).toThrow(/DTD/);
+    expect(() => formatToJson('xml', `${'<a>'.repeat(20_000)}${'</a>'.repeat(20_000)}`)).toThrow();
+    expect(() => formatToJson('xml', '<r><__proto__><x>1</x></__proto__></r>')).toThrow();
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    expect(formatToJson('xml', '<r><a>&#x31;0 &amp;lt; &#65;</a><a>&unknown;</a></r>')).toEqual({ a: ['10 &lt; A', '&unknown;'] });
+    expect(formatToJson('xml', '<r><m><b>1</b>loose text</m><e/><c><![CDATA[<raw>]]></c></r>')).toEqual({ m: { b: '1' }, e: '', c: '<raw>' });
+    expect(() => formatToJson('xml', '<a>1</a><b>2</b>')).toThrow(/malformed/);
+  });
+});
