@@ -6,6 +6,7 @@ import { hasErrors, type Diagnostic } from '../diagnostics.js';
 
 import { ConfigError } from '../config/find.js';
 import { GenerationCache } from '../write/cache.js';
+import { dependencySet, installCommand, missingDependencies } from '../write/dependencies.js';
 import { applyChanges, compare, type Change, type Comparison } from '../write/output.js';
 import { countsOf, runBatch, type Batch } from './batch.js';
 import { configFor, runContext, type CommonFlags, type RunContext } from './context.js';
@@ -130,6 +131,28 @@ function noCapability(command: string, ctx: RunContext, batch: Batch | undefined
   return 1;
 }
 
+/**
+ * The packages the generated code imports must be in the project's `dependencies`, or a
+ * production install (`npm ci --omit=dev`) leaves the server unable to start (docs/deploy.md).
+ */
+function dependencyCheck(batch: Batch, outDir: string): Diagnostic[] {
+  if (batch.tree.size <= 1) return [];
+  const set = dependencySet(batch.tree);
+  const found = missingDependencies(outDir, set);
+  if (!found) return [];
+  const out: Diagnostic[] = [];
+  const names = Object.keys(found.missing);
+  if (names.length > 0) {
+    const dev = found.devOnly.length ? ` (${found.devOnly.join(', ')} only under devDependencies, which a production install omits)` : '';
+    out.push({ severity: 'error', code: 'dependencies', file: found.file, line: 1, col: 1, message: `"dependencies" lacks ${names.join(', ')}, which the generated code imports${dev}`, hint: `run \`${installCommand(found.missing)}\` (the list is in the output's package.json)` });
+  }
+  const optional = Object.keys(found.optionalMissing);
+  if (optional.length > 0) {
+    out.push({ severity: 'warning', code: 'dependencies', file: found.file, line: 1, col: 1, message: `"dependencies" lacks ${optional.join(', ')}: the generated server runs without it, with no /docs page`, hint: `run \`${installCommand(found.optionalMissing)}\` to serve /docs` });
+  }
+  return out;
+}
+
 /** Runs `body`; a bad config or input ends the command with exit 2 (and a JSON report under --json). */
 export async function guarded(command: string, flags: OutputFlags, io: Io, body: (reporter: Reporter) => Promise<number>): Promise<number> {
   const reporter = new Reporter(io, flags);
@@ -177,14 +200,17 @@ export function checkCommand(args: readonly string[], flags: CommonFlags & Outpu
       for (const change of comparison.changes.slice(0, 50)) reporter.error(`${words[change.kind]}: ${ctx.outShown}/${change.path}`);
       if (comparison.changes.length > 50) reporter.error(`… and ${comparison.changes.length - 50} more`);
     }
-    const stale = comparison.changes.length > 0 || batch.failed.size > 0;
-    if (stale && !flags.json) reporter.error(`${ctx.outShown} is out of date: run \`npm run generate\``);
-    else reporter.line(`${ctx.outShown} is up to date (${comparison.unchanged} files)`);
+    const outdated = comparison.changes.length > 0 || batch.failed.size > 0;
+    if (outdated && !flags.json) reporter.error(`${ctx.outShown} is out of date: run \`npm run generate\``);
+    const dependencyDiagnostics = dependencyCheck(batch, ctx.outDir);
+    reporter.diagnostics(dependencyDiagnostics);
+    const stale = outdated || hasErrors(dependencyDiagnostics);
+    if (!outdated) reporter.line(`${ctx.outShown} is up to date (${comparison.unchanged} files)${stale ? ', but the project lacks dependencies it imports' : ''}`);
     const capabilities = capabilityReports(batch, comparison.changes, (failed, own) => (failed ? 'failed' : own.length ? 'differs' : 'ok'));
     const exitCode = stale ? 1 : 0;
     reporter.json({
       version: 1, command: 'check', ok: !stale, exitCode, out: ctx.outShown, ...(ctx.config ? { config: ctx.config.file } : {}),
-      durationMs: reporter.elapsedMs, totals: totals(capabilities, comparison), capabilities, diagnostics: batch.extra.map(jsonDiagnostic), changes: comparison.changes,
+      durationMs: reporter.elapsedMs, totals: totals(capabilities, comparison), capabilities, diagnostics: [...batch.extra, ...dependencyDiagnostics].map(jsonDiagnostic), changes: comparison.changes,
     });
     return exitCode;
   });
