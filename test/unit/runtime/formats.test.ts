@@ -41,9 +41,17 @@ describe('html tables', () => {
     ['descendant of an id', '#main table', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
     ['a container selects its tables', 'div#main', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
     ['no match', 'table.none', []],
+    // css-select: the whole CSS selector language, not only compounds and descendants.
+    ['child combinator and attribute', 'div[id=main] > table', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
+    ['pseudo-class', 'table:not(.nav)', [[{ Name: 'Widget & co', Price: '9.99' }, { Name: 'Gadget XL', Price: '10' }]]],
   ])('%s', (_name, selector, want) => {
     expect(formatToJson('html', page, selector)).toEqual({ tables: want });
   });
+});
+
+it('html: an invalid selector is refused with an Error, a page without tables gives none', () => {
+  expect(() => formatToJson('html', '<table></table>', 'table[')).toThrow(Error);
+  expect(formatToJson('html', '<p>no tables &amp; no rows')).toEqual({ tables: [] });
 });
 
 describe('markdown', () => {
@@ -85,7 +93,7 @@ Some *text*.
 describe('hostile and random bodies', () => {
   it('random text is converted or refused with an Error, for every delimited format and xml', async () => {
     const fc = await import('fast-check');
-    fc.assert(fc.property(fc.constantFrom('xml', 'csv', 'tsv', 'psv'), fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', 'b', '"', ',', '\t', '|', '\n', '\r', '&', ';', '#', '!', '[', ']', ' ', '=', "'") }), (format, text) => {
+    fc.assert(fc.property(fc.constantFrom('xml', 'csv', 'tsv', 'psv', 'html'), fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', 'b', '"', ',', '\t', '|', '\n', '\r', '&', ';', '#', '!', '[', ']', ' ', '=', "'") }), (format, text) => {
       try {
         formatToJson(format, text);
       } catch (error) {
