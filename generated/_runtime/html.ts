@@ -34,7 +34,7 @@ function descendants(nodes: readonly AnyNode[]): Element[] {
 /** Tables matched by the selector, or inside the elements it matches. */
 function selectTables(nodes: AnyNode[], selector: string): Element[] {
   const tables: Element[] = [];
-  for (const element of selectAll(selector, nodes)) {
+  for (const element of selectAll(selector, nodes).filter(isTag)) {
     for (const table of element.name === 'table' ? [element] : descendants(element.children).filter((e) => e.name === 'table')) {
       if (!tables.includes(table)) tables.push(table);
     }
