@@ -84,6 +84,15 @@ Some *text*.
     expect(data.sections[1]!.content).toContain('# not a heading');
   });
 
+  it('CommonMark (micromark): setext headings count, inline markup in cells is text, an indented table is code', () => {
+    const text = 'Title\n=====\n\n| A | B |\n|---|---|\n| **x** | `y` |\n\n    | not | a table |\n    |---|---|\n';
+    expect(formatToJson('markdown', text)).toEqual({
+      frontMatter: {},
+      tables: [[{ A: 'x', B: 'y' }]],
+      sections: [{ heading: 'Title', level: 1, content: '| A | B |\n|---|---|\n| **x** | `y` |\n\n    | not | a table |\n    |---|---|' }],
+    });
+  });
+
   it('outputSchema is a heading prefix that filters sections and their tables', () => {
     expect(formatToJson('markdown', doc, 'Not')).toMatchObject({ tables: [], sections: [{ heading: 'Notes' }] });
   });
@@ -93,7 +102,7 @@ Some *text*.
 describe('hostile and random bodies', () => {
   it('random text is converted or refused with an Error, for every delimited format and xml', async () => {
     const fc = await import('fast-check');
-    fc.assert(fc.property(fc.constantFrom('xml', 'csv', 'tsv', 'psv', 'html'), fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', 'b', '"', ',', '\t', '|', '\n', '\r', '&', ';', '#', '!', '[', ']', ' ', '=', "'") }), (format, text) => {
+    fc.assert(fc.property(fc.constantFrom('xml', 'csv', 'tsv', 'psv', 'html', 'markdown'), fc.string({ unit: fc.constantFrom('<', '>', '/', 'a', 'b', '"', ',', '\t', '|', '\n', '\r', '&', ';', '#', '!', '[', ']', ' ', '=', "'") }), (format, text) => {
       try {
         formatToJson(format, text);
       } catch (error) {
