@@ -84,6 +84,8 @@ function run(file: string, loaded: LoadResult, options: PipelineOptions): Capabi
     if (options.cache && inputKey && diagnostics.length === 0) options.cache.remember(resolve(file), inputKey, new Map(), imports, true, deps);
     return { file, name, diagnostics, importOnly: true };
   }
+  const foreign = foreignDocument(file, doc);
+  if (foreign) return { file, name, diagnostics: [...diagnostics, foreign] };
   diagnostics.push(...validateSpec(loaded.spec));
   for (const imported of loaded.imports.values()) diagnostics.push(...validateSpec(imported));
   if (hasErrors(diagnostics)) return { file, name, diagnostics };
@@ -111,4 +113,25 @@ function run(file: string, loaded: LoadResult, options: PipelineOptions): Capabi
     });
     return { file, name, diagnostics, model: built.model };
   }
+}
+
+/**
+ * A YAML file in a capabilities folder that is something else (an OpenAPI document, a bind
+ * values file): one diagnostic saying what it is and what to do, instead of a schema error for
+ * every top-level key.
+ */
+function foreignDocument(file: string, doc: Record<string, unknown>): Diagnostic | undefined {
+  if (doc.capability !== undefined || doc.naftiko !== undefined || doc.ikanos !== undefined) return undefined;
+  const at = { file, line: 1, col: 1 };
+  if (typeof doc.openapi === 'string' || typeof doc.swagger === 'string') {
+    const kind = typeof doc.openapi === 'string' ? `an OpenAPI ${doc.openapi}` : `a Swagger ${String(doc.swagger)}`;
+    return { severity: 'error', code: 'openapi-document', ...at, message: `this is ${kind} document, not a capability`,
+      hint: `write a capability from it: naftiko-codegen import ${basename(file)} --out <name>.yaml (or move it out of the capabilities folder)` };
+  }
+  const values = Object.values(doc);
+  if (values.length > 0 && values.every((v) => v === null || ['string', 'number', 'boolean'].includes(typeof v))) {
+    return { severity: 'error', code: 'not-a-capability', ...at, message: 'this file holds only plain values (a bind values file?), not a capability',
+      hint: 'a capability reads such a file through binds: [{ namespace, location: file:///./this-file.yaml, keys }]; keep it out of the files passed to generate' };
+  }
+  return undefined;
 }

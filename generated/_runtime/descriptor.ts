@@ -16,9 +16,9 @@ export interface ParamSpec {
   readonly name: string;
   readonly in: ParamLocation;
   readonly type: ParamType;
-  readonly required?: boolean;
+  readonly required?: boolean | undefined;
   /** Constant or `{{template}}`: the value is computed, never taken from the caller. */
-  readonly value?: string;
+  readonly value?: string | undefined;
 }
 
 export type BodySpec =
@@ -34,8 +34,8 @@ export type BodySpec =
       readonly parts: readonly {
         readonly name: string;
         readonly value: string;
-        readonly filename?: string;
-        readonly contentType?: string;
+        readonly filename?: string | undefined;
+        readonly contentType?: string | undefined;
       }[];
     };
 
@@ -55,22 +55,22 @@ export interface NamespaceSpec {
   readonly baseUri: string;
   /** Adapter-level parameters, applied to every operation. */
   readonly params: readonly ParamSpec[];
-  readonly auth?: AuthSpec;
+  readonly auth?: AuthSpec | undefined;
   /** Deployment settings from naftiko-codegen's config file; client and server options override them. */
-  readonly defaults?: NamespaceDefaults;
+  readonly defaults?: NamespaceDefaults | undefined;
 }
 
 /** Deployment defaults of one namespace (what a spec cannot say: which API version, how patient). */
 export interface NamespaceDefaults {
   /** Base-URI host variables, used when neither options nor the environment give a value. */
-  readonly variables?: Readonly<Record<string, string>>;
+  readonly variables?: Readonly<Record<string, string>> | undefined;
   /** Constant headers and query parameters; a query parameter replaces a same-named one of the spec. */
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly query?: Readonly<Record<string, string>>;
-  readonly timeoutMs?: number;
-  readonly retry?: Partial<RetryPolicy> | false;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly query?: Readonly<Record<string, string>> | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly retry?: Partial<RetryPolicy> | false | undefined;
   /** Upstream budget: requests in flight and per second (docs/caching.md). */
-  readonly budget?: BudgetSettings;
+  readonly budget?: BudgetSettings | undefined;
 }
 
 export interface OperationSpec {
@@ -79,17 +79,17 @@ export interface OperationSpec {
   /** Consumed resource path with `{x}` / `{{x}}` placeholders. */
   readonly path: string;
   readonly params: readonly ParamSpec[];
-  readonly body?: BodySpec;
+  readonly body?: BodySpec | undefined;
   /** How `formData` parameters travel (multipart when any part is a file). */
-  readonly formEncoding?: 'multipart' | 'urlencoded';
+  readonly formEncoding?: 'multipart' | 'urlencoded' | undefined;
   /** `outputRawFormat` of the operation; `json` when absent. */
-  readonly outputFormat?: string;
+  readonly outputFormat?: string | undefined;
   /** `outputSchema`: CSS selector (html) or heading prefix (markdown). */
-  readonly outputSchema?: string;
+  readonly outputSchema?: string | undefined;
   /** `outputMediaType` (Ikanos beta5): the content type a binary answer is relayed with. */
-  readonly mediaType?: string;
+  readonly mediaType?: string | undefined;
   /** `maxBinarySize` (Ikanos beta5) in bytes: a larger upstream answer is a 502. */
-  readonly maxBytes?: number;
+  readonly maxBytes?: number | undefined;
   /** Answers may be cached (spec `semantics.cacheable` or the config file; docs/caching.md). */
-  readonly cache?: CachePolicy;
+  readonly cache?: CachePolicy | undefined;
 }

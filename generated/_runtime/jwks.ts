@@ -14,13 +14,13 @@ import { keySet, type KeySet } from './jwt.js';
 
 export interface OAuth2Settings {
   /** How long discovered metadata and keys are reused, in ms (default 10 minutes). */
-  readonly cacheTtlMs?: number;
+  readonly cacheTtlMs?: number | undefined;
   /** Least time between two fetches not due to the TTL (unknown `kid`, retry after a failure), in ms (default 10 s). */
-  readonly refreshCooldownMs?: number;
+  readonly refreshCooldownMs?: number | undefined;
   /** Timeout of one metadata or JWKS fetch, in ms (default 5 s). */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Clock skew tolerated on `exp` and `nbf`, in seconds (default 30). */
-  readonly clockToleranceSec?: number;
+  readonly clockToleranceSec?: number | undefined;
 }
 
 export const OAUTH2_DEFAULTS = { cacheTtlMs: 600_000, refreshCooldownMs: 10_000, timeoutMs: 5_000, clockToleranceSec: 30 } as const;

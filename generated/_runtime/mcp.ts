@@ -25,10 +25,10 @@ export interface ZodSchemaLike {
 
 /** A generated tool's registration data; `inputSchema` is built from the same inputs as its arguments' type. */
 export interface ToolConfig {
-  readonly title?: string;
-  readonly description?: string;
+  readonly title?: string | undefined;
+  readonly description?: string | undefined;
   readonly inputSchema: ZodSchemaLike;
-  readonly annotations?: ToolAnnotations;
+  readonly annotations?: ToolAnnotations | undefined;
 }
 
 /** What a generated tool handler uses of the SDK's request context. */

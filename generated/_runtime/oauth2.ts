@@ -29,10 +29,10 @@ export interface OAuth2AuthSpec {
   /** Issuer URI of the authorization server (may be a `{{VAR}}` template). */
   readonly authorizationServerUri: string;
   /** Canonical URI of this server (RFC 8707/9728); the expected audience unless `audience` is set. */
-  readonly resource?: string;
-  readonly audience?: string;
+  readonly resource?: string | undefined;
+  readonly audience?: string | undefined;
   /** Scopes every token must carry. */
-  readonly scopes?: readonly string[];
+  readonly scopes?: readonly string[] | undefined;
 }
 
 export const PROTECTED_RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
@@ -57,7 +57,7 @@ export function configureOAuth2(bindings: Bindings, settings: OAuth2Settings): v
 
 interface Resolved {
   readonly issuer: string;
-  readonly resource?: string;
+  readonly resource?: string | undefined;
   readonly audience: string;
   readonly scopes: readonly string[];
 }

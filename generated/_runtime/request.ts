@@ -117,7 +117,7 @@ export interface ForwardRequest {
   readonly query: string;
   /** Trusted caller headers only (lower-case names). */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string | Uint8Array;
+  readonly body?: string | Uint8Array | undefined;
 }
 
 /** A `forward` (proxy) request: the caller's method, path, query and trusted headers, plus the namespace's parameters and auth. */

@@ -15,10 +15,10 @@ import { problem, problemErrorHandler, relayHeaders, sendProblem } from './probl
 
 /** The inputs a generated route declares (what Fastify validated and coerced). */
 export interface RouteInputs {
-  readonly Params?: unknown;
-  readonly Querystring?: unknown;
-  readonly Headers?: unknown;
-  readonly Body?: unknown;
+  readonly Params?: unknown | undefined;
+  readonly Querystring?: unknown | undefined;
+  readonly Headers?: unknown | undefined;
+  readonly Body?: unknown | undefined;
 }
 
 /** The request as a generated handler reads it (Fastify's request has this shape, and more). */
@@ -34,8 +34,8 @@ export interface RouteRequest<I extends RouteInputs = RouteInputs> {
 export interface GeneratedRoute<I extends RouteInputs> {
   readonly method: HTTPMethods | readonly HTTPMethods[];
   readonly url: string;
-  readonly exposeHeadRoute?: boolean;
-  readonly schema?: FastifySchema;
+  readonly exposeHeadRoute?: boolean | undefined;
+  readonly schema?: FastifySchema | undefined;
   readonly handler: (request: RouteRequest<I>, reply: FastifyReply) => Promise<unknown>;
 }
 

@@ -31,18 +31,18 @@ export interface Closeable {
 export interface RestAdapterDefinition<Clients> {
   readonly namespace: string;
   readonly port: number;
-  readonly address?: string;
+  readonly address?: string | undefined;
   readonly auth?: ServerAuthSpec | undefined;
   readonly plugin: (app: FastifyInstance, options: { clients: Clients; bindings: Bindings; auth?: ServerAuthSpec | undefined }) => Promise<void>;
 }
 
 export interface McpAdapterDefinition<Clients> {
   readonly namespace: string;
-  readonly port?: number;
-  readonly address?: string;
+  readonly port?: number | undefined;
+  readonly address?: string | undefined;
   readonly transport: 'http' | 'stdio';
   readonly auth?: ServerAuthSpec | undefined;
-  readonly description?: string;
+  readonly description?: string | undefined;
   readonly register: (server: McpServer, context: { clients: Clients; bindings: Bindings }) => void;
 }
 
@@ -56,7 +56,7 @@ export interface CapabilityDefinition<Clients extends Record<string, Closeable>>
   /** Absolute directory relative bind files are resolved against. */
   readonly bindsBaseDir: string;
   /** Bind variables the capability's templates use (readiness waits for these only). */
-  readonly requires?: readonly string[];
+  readonly requires?: readonly string[] | undefined;
   readonly createClients: (optionsFor: (namespace: string) => ClientOptions) => Clients;
   readonly rest: readonly RestAdapterDefinition<Clients>[];
   readonly mcp: readonly McpAdapterDefinition<Clients>[];

@@ -50,17 +50,6 @@ export async function runBatch(options: BatchOptions): Promise<Batch> {
   const owners = new Map<string, string>();
   for (const [i, file] of options.files.entries()) {
     const name = capabilityName(file);
-    const owner = owners.get(name);
-    if (owner) {
-      const d: Diagnostic = { severity: 'error', code: 'duplicate-output', file, line: 1, col: 1, message: `output folder "${name}" is already produced by ${owner}`, hint: 'rename one of the files' };
-      extra.push(d);
-      options.onDiagnostics?.([d]);
-      failed.add(name);
-      results.push({ file, name, diagnostics: [d] });
-      options.onFile?.(i + 1, options.files.length, file);
-      continue;
-    }
-    owners.set(name, file);
     const settings = settingsFor(options.config, name);
     const cached = options.validateOnly ? undefined : options.cache?.lookupFile(resolve(file), resolve(options.outDir, name), settings?.key ?? '');
     const result: CapabilityResult = cached ? { file, name, diagnostics: [], ...cached } : (await loadPipeline()).runPipeline(file, {
@@ -70,6 +59,18 @@ export async function runBatch(options: BatchOptions): Promise<Batch> {
       ...(options.validateOnly ? { validateOnly: true } : {}),
       ...(options.strict ? { strict: true } : {}),
     });
+    // Import-only files produce no folder, so only capabilities can collide on one.
+    const owner = result.importOnly ? undefined : owners.get(name);
+    if (owner) {
+      const d: Diagnostic = { severity: 'error', code: 'duplicate-output', file, line: 1, col: 1, message: `output folder "${name}" is already produced by ${owner}`, hint: 'rename one of the files' };
+      extra.push(d);
+      options.onDiagnostics?.([d]);
+      failed.add(name);
+      results.push({ file, name, diagnostics: [d] });
+      options.onFile?.(i + 1, options.files.length, file);
+      continue;
+    }
+    if (!result.importOnly) owners.set(name, file);
     results.push(result);
     options.onDiagnostics?.(result.diagnostics);
     if (!result.importOnly && !options.validateOnly) {

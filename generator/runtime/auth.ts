@@ -24,10 +24,10 @@ export type AuthResult =
       /** Safe to send: says nothing about the expected secret. */
       readonly detail: string;
       /** Response headers (`WWW-Authenticate`, `Retry-After`). */
-      readonly headers?: Readonly<Record<string, string>>;
+      readonly headers?: Readonly<Record<string, string>> | undefined;
       /** What exactly was wrong, for the server log only (never a credential). */
-      readonly reason?: string;
-      readonly severity?: 'debug' | 'error';
+      readonly reason?: string | undefined;
+      readonly severity?: 'debug' | 'error' | undefined;
     };
 
 /** Checks one request; shared-secret schemes answer at once, oauth2 may fetch keys first. */
@@ -35,7 +35,7 @@ export type AuthCheck = (headers: IncomingHttpHeaders, url: string) => AuthResul
 
 export interface AuthCheckContext {
   /** Path the adapter serves under (`/mcp`; '' for REST), for oauth2's resource identifier. */
-  readonly adapterPath?: string;
+  readonly adapterPath?: string | undefined;
 }
 
 /** Returns the request check of an adapter, or undefined when no auth is declared. */

@@ -13,7 +13,7 @@ import { ConfigurationError } from './errors.js';
 export interface BindSpec {
   readonly namespace: string;
   /** `file:` location of a YAML/JSON file, already made relative to `baseDir` by the generator. */
-  readonly location?: string;
+  readonly location?: string | undefined;
   /** Variable name → provider key (environment variable name or key in the file). */
   readonly keys: Readonly<Record<string, string>>;
 }

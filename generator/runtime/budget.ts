@@ -39,8 +39,8 @@ export class BudgetExceededError extends NaftikoError {
 interface Waiter {
   readonly resolve: (release: Release) => void;
   readonly reject: (error: Error) => void;
-  timer?: ReturnType<typeof setTimeout>;
-  unsubscribe?: () => void;
+  timer?: ReturnType<typeof setTimeout> | undefined;
+  unsubscribe?: () => void | undefined;
   done: boolean;
 }
 

@@ -31,9 +31,9 @@ export function swaggerUiDir(): string | undefined {
 
 export interface DocsUiOptions {
   /** Where the UI lives (default `/docs`). */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** The OpenAPI document it shows (default `/openapi.json`). */
-  readonly specUrl?: string;
+  readonly specUrl?: string | undefined;
 }
 
 /** Mounts the UI unless the spec declares the path or swagger-ui-dist is missing; true when mounted. */

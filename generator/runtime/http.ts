@@ -71,12 +71,12 @@ export type CancelSource = (abort: (reason: Error) => void) => () => void;
 
 export interface CallOptions {
   /** Cancels the call (all attempts). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Cancels the call too (REST routes: the caller disconnected). */
-  readonly cancel?: CancelSource;
-  readonly timeoutMs?: number;
-  readonly retry?: Partial<RetryPolicy> | false;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly cancel?: CancelSource | undefined;
+  readonly timeoutMs?: number | undefined;
+  readonly retry?: Partial<RetryPolicy> | false | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** What the upstream answered (status < 400; higher statuses throw UpstreamHttpError). */
@@ -89,7 +89,7 @@ export interface UpstreamResponse<T = unknown> {
   /** Parsed body when it is JSON, else undefined. */
   readonly data: T | undefined;
   /** RFC 9211 `Cache-Status` of a cacheable operation's answer (hit, fwd=miss, fwd=stale…). */
-  readonly cacheStatus?: string;
+  readonly cacheStatus?: string | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;

@@ -17,7 +17,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface ParsedJwt {
   readonly alg: string;
-  readonly kid?: string;
+  readonly kid?: string | undefined;
   /** The compact token itself. */
   readonly token: string;
 }

@@ -20,7 +20,7 @@ export interface LoggerOptions {
   /** Where lines go: stdout normally, stderr when stdout carries MCP stdio; a stream in tests. */
   readonly destination: 'stdout' | 'stderr' | DestinationStream;
   /** Extra header or query names that carry secrets (the adapters' API-key names). */
-  readonly secretNames?: readonly string[];
+  readonly secretNames?: readonly string[] | undefined;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -67,7 +67,7 @@ export function currentRequestId(): string | undefined {
 
 export interface RequestLogOptions {
   /** Called once per finished request (metrics). */
-  readonly onFinished?: (method: string, route: string, status: number, seconds: number) => void;
+  readonly onFinished?: (method: string, route: string, status: number, seconds: number) => void | undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface LaunchCommand {
 
 export interface McpConfigInput {
   readonly binds: readonly BindSpec[];
-  readonly requires?: readonly string[];
+  readonly requires?: readonly string[] | undefined;
   readonly rest: readonly { readonly auth?: ServerAuthSpec | undefined }[];
   readonly mcp: readonly { readonly namespace: string; readonly port?: number | undefined; readonly address?: string | undefined; readonly auth?: ServerAuthSpec | undefined }[];
 }

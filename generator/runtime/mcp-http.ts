@@ -22,7 +22,7 @@ export interface HttpRefusal {
   readonly status: number;
   readonly code: number;
   readonly message: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 interface Exchange {
@@ -87,9 +87,9 @@ export function checkPost(headers: IncomingMessage['headers'], body: unknown): H
  * naming exactly one of its calls in flight.
  */
 export class SharedHttpTransport implements Transport {
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void | undefined;
+  onclose?: () => void | undefined;
+  onerror?: (error: Error) => void | undefined;
   private next = 0;
   private readonly pending = new Map<number, Pending>();
 
@@ -224,7 +224,7 @@ interface Session {
   readonly server: McpServer;
   readonly transport: StreamableHTTPServerTransport;
   open: number;
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout | undefined;
 }
 
 /**

@@ -170,6 +170,9 @@ export function forwardSuite(files: readonly string[]): void {
         env: BIND_ENV,
         retry: false,
         timeoutMs: 5_000,
+        // Every call must reach the upstream: cacheable operations (semantics.cacheable) would
+        // otherwise answer repeated calls from the cache (test/e2e/cache.test.ts covers that).
+        cache: false,
       });
     });
     afterAll(async () => {
