@@ -5,7 +5,13 @@
  * objects keyed by its header, and every ATX heading as `{heading, level, content}`.
  * `outputSchema` is a heading prefix: only sections whose heading starts with it, and the
  * tables inside them, are kept. Fenced code blocks are content, never headings or tables.
+ * The document is read by mdast-util-from-markdown (micromark, CommonMark) with the GFM table
+ * extension; the front matter block is cut off first and read by the YAML parser.
  */
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
+import { toString } from 'mdast-util-to-string';
+import { gfmTable } from 'micromark-extension-gfm-table';
 import { parse as parseYaml } from 'yaml';
 
 export interface MarkdownJson {
@@ -26,50 +32,31 @@ export function markdownToJson(text: string, headingPrefix?: string): MarkdownJs
     }
   }
 
+  // CommonMark + GFM tables by micromark/mdast: ATX and setext headings, fenced and indented
+  // code (never headings or tables), escaped pipes in cells. A section's content is its source
+  // text up to the next heading.
+  const source = lines.join('\n');
+  const tree = fromMarkdown(source, { extensions: [gfmTable()], mdastExtensions: [gfmTableFromMarkdown()] });
   const sections: (MarkdownJson['sections'][number] & { tables: Record<string, string>[][] })[] = [];
   const preamble: Record<string, string>[][] = [];
-  let body: string[] = [];
-  let fence: string | undefined;
-  const flush = (): void => {
+  let contentStart = 0;
+  const flush = (end: number): void => {
     const last = sections[sections.length - 1];
-    if (last) last.content = body.join('\n').trim();
-    body = [];
+    if (last) last.content = source.slice(contentStart, end).trim();
   };
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i]!;
-    const fenceMark = /^\s{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence !== undefined) {
-      if (fenceMark && fenceMark[0] === fence[0] && fenceMark.length >= fence.length) fence = undefined;
-      body.push(line);
-      continue;
-    }
-    if (fenceMark) {
-      fence = fenceMark;
-      body.push(line);
-      continue;
-    }
-    const heading = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (heading) {
-      flush();
-      sections.push({ heading: heading[2]!, level: heading[1]!.length, content: '', tables: [] });
-      continue;
-    }
-    if (isRow(line) && isSeparator(lines[i + 1] ?? '')) {
-      const header = cells(line);
-      const rows: Record<string, string>[] = [];
-      let j = i + 2;
-      for (; j < lines.length && isRow(lines[j]!); j += 1) {
-        const values = cells(lines[j]!);
-        rows.push(Object.fromEntries(header.map((name, k) => [name, values[k] ?? ''])));
-      }
+  for (const node of tree.children) {
+    if (node.type === 'heading') {
+      flush(node.position?.start.offset ?? source.length);
+      sections.push({ heading: toString(node), level: node.depth, content: '', tables: [] });
+      contentStart = node.position?.end.offset ?? source.length;
+    } else if (node.type === 'table') {
+      const [head, ...body] = node.children.map((row) => row.children.map((cell) => toString(cell).trim()));
+      const header = head ?? [];
+      const rows = body.map((values) => Object.fromEntries(header.map((name, k) => [name, values[k] ?? ''])));
       (sections[sections.length - 1]?.tables ?? preamble).push(rows);
-      body.push(...lines.slice(i, j));
-      i = j - 1;
-      continue;
     }
-    body.push(line);
   }
-  flush();
+  flush(source.length);
 
   const kept = headingPrefix ? sections.filter((s) => s.heading.startsWith(headingPrefix)) : sections;
   return {
@@ -77,21 +64,4 @@ export function markdownToJson(text: string, headingPrefix?: string): MarkdownJs
     tables: [...(headingPrefix ? [] : preamble), ...kept.flatMap((s) => s.tables)],
     sections: kept.map(({ heading, level, content }) => ({ heading, level, content })),
   };
-}
-
-function isRow(line: string): boolean {
-  return line.includes('|') && line.trim() !== '';
-}
-
-function isSeparator(line: string): boolean {
-  const parts = cells(line);
-  return parts.length > 0 && parts.every((p) => /^:?-{1,}:?$/.test(p));
-}
-
-/** Cells of a pipe-table row: outer pipes optional, `\|` is a literal pipe. */
-function cells(line: string): string[] {
-  let text = line.trim();
-  if (text.startsWith('|')) text = text.slice(1);
-  if (text.endsWith('|') && !text.endsWith('\\|')) text = text.slice(0, -1);
-  return text.split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/\\\|/g, '|'));
 }

@@ -2,8 +2,8 @@
 /**
  * `authentication: {type: oauth2}` on an exposed adapter: this server is an OAuth 2.1 resource
  * server. A caller presents `Authorization: Bearer <JWT access token>`; the token's signature is
- * checked against the authorization server's JWKS (jwks.ts, jwt.ts), then `exp`/`nbf`, `iss`,
- * `aud` and the configured scopes. Answers follow RFC 6750 and RFC 9728:
+ * checked against the authorization server's JWKS (jwks.ts fetches it, jwt.ts verifies with jose),
+ * then `exp`/`nbf`, `iss`, `aud` and the configured scopes. Answers follow RFC 6750 and RFC 9728:
  * - no token → 401 `WWW-Authenticate: Bearer resource_metadata="…"` (no error code, §3.1);
  * - bad, expired or foreign token → 401 `Bearer error="invalid_token", …`;
  * - valid token without the scopes → 403 `Bearer error="insufficient_scope", scope="…", …`;
@@ -17,8 +17,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthResult } from './auth.js';
 import type { Bindings } from './bindings.js';
 import { pathFree } from './health.js';
-import { AuthorizationServerUnavailable, KeySource, normaliseIssuer, OAUTH2_DEFAULTS, type OAuth2Settings } from './jwks.js';
-import { keyFits, parseJwt, verifySignature, JwtError, type Jwk, type ParsedJwt } from './jwt.js';
+import { AuthorizationServerUnavailable, KeySource, OAUTH2_DEFAULTS, type OAuth2Settings } from './jwks.js';
+import { parseJwt, verifyJwt, JwtError, type ExpectedClaims, type KeySet, type ParsedJwt, type Verdict } from './jwt.js';
 import { problem, sendProblem } from './problem.js';
 import { renderText } from './template.js';
 
@@ -150,25 +150,23 @@ export function oauth2Checker(
     }
 
     const source = sourceFor(config.issuer);
-    let keys: readonly Jwk[];
+    let keys: KeySet;
     try {
       keys = await source.keys();
     } catch (error) {
       if (error instanceof AuthorizationServerUnavailable) return unavailable(`authorization server keys unavailable: ${error.message}`);
       throw error;
     }
-    let verdict = verifyWith(jwt, keys);
-    if (verdict === 'no key') {
+    const expected: ExpectedClaims = { issuer: config.issuer, audience: config.audience, clockToleranceSec: shared.settings.clockToleranceSec ?? OAUTH2_DEFAULTS.clockToleranceSec };
+    let verdict: Verdict = await verifyJwt(jwt, keys, expected);
+    if (!verdict.ok && verdict.verdict === 'no key') {
       // A key id we do not hold: the authorization server may have rotated its keys.
-      verdict = verifyWith(jwt, await source.keys(true).catch(() => keys));
+      const fresh = await source.keys(true).catch(() => keys);
+      if (fresh !== keys) verdict = await verifyJwt(jwt, fresh, expected);
     }
-    if (verdict === 'no key') return invalid(jwt.kid !== undefined ? `unknown key id ${JSON.stringify(jwt.kid.slice(0, 64))}` : `no key for ${jwt.alg}`);
-    if (verdict === 'bad signature') return invalid('bad signature');
+    if (!verdict.ok) return invalid(verdict.reason);
 
-    const problemWithClaims = checkClaims(jwt.claims, config, shared.settings.clockToleranceSec ?? OAUTH2_DEFAULTS.clockToleranceSec);
-    if (problemWithClaims) return invalid(problemWithClaims);
-
-    const granted = grantedScopes(jwt.claims);
+    const granted = grantedScopes(verdict.claims);
     const missing = config.scopes.filter((s) => !granted.has(s));
     if (missing.length > 0) {
       return {
@@ -182,25 +180,6 @@ export function oauth2Checker(
     }
     return { ok: true };
   };
-}
-
-function verifyWith(jwt: ParsedJwt, keys: readonly Jwk[]): 'ok' | 'no key' | 'bad signature' {
-  const candidates = keys.filter((k) => (jwt.kid === undefined || k.kid === jwt.kid) && keyFits(k, jwt.alg));
-  if (candidates.length === 0) return 'no key';
-  return candidates.some((k) => verifySignature(jwt, k)) ? 'ok' : 'bad signature';
-}
-
-/** Why the claims are not acceptable, or undefined when they are. */
-function checkClaims(claims: Readonly<Record<string, unknown>>, config: Resolved, leewaySec: number): string | undefined {
-  const now = Math.floor(Date.now() / 1000);
-  if (typeof claims.exp !== 'number') return 'no exp claim';
-  if (now - leewaySec >= claims.exp) return 'expired';
-  if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + leewaySec)) return 'not valid yet (nbf)';
-  if (typeof claims.iss !== 'string' || normaliseIssuer(claims.iss) !== normaliseIssuer(config.issuer)) return 'wrong issuer';
-  const aud = claims.aud;
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
-  if (!audiences.includes(config.audience)) return 'wrong audience';
-  return undefined;
 }
 
 /** `scope` (space-separated, RFC 9068) or `scp` (array, or string as some servers send it). */

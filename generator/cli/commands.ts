@@ -6,10 +6,11 @@ import { hasErrors, type Diagnostic } from '../diagnostics.js';
 
 import { ConfigError } from '../config/find.js';
 import { GenerationCache } from '../write/cache.js';
+import { dependencySet, installCommand, missingDependencies } from '../write/dependencies.js';
 import { applyChanges, compare, type Change, type Comparison } from '../write/output.js';
 import { countsOf, runBatch, type Batch } from './batch.js';
 import { configFor, runContext, type CommonFlags, type RunContext } from './context.js';
-import { capabilityName, InputError } from './inputs.js';
+import { capabilityName, InputError, noCapabilityMessage } from './inputs.js';
 import type { Io } from './io.js';
 import { jsonDiagnostic, plural, Reporter, type CapabilityReport, type OutputFlags } from './report.js';
 
@@ -74,7 +75,7 @@ function totals(capabilities: readonly CapabilityReport[], comparison?: Comparis
 }
 
 /** One generate run over a resolved context (also each round of --watch). */
-export async function generateOnce(ctx: RunContext, flags: GenerateFlags, reporter: Reporter, printSummary = true): Promise<RunOutcome> {
+export async function generateOnce(ctx: RunContext, flags: GenerateFlags, reporter: Reporter, printSummary = true, requireCapability = false): Promise<RunOutcome> {
   const warnings = configWarnings(ctx);
   reporter.diagnostics(warnings);
   const cache = new GenerationCache(ctx.outDir);
@@ -86,6 +87,10 @@ export async function generateOnce(ctx: RunContext, flags: GenerateFlags, report
     onFile: (done, total, file) => reporter.progress(done, total, file),
     onDiagnostics: (list) => reporter.diagnostics(list),
   });
+  if (requireCapability) {
+    const none = noCapability('generate', ctx, batch, reporter);
+    if (none !== undefined) return { exitCode: none, summary: '', context: ctx, batch };
+  }
   const comparison = compare(ctx.outDir, batch.tree, batch.failed, false);
   if (!flags.dryRun) {
     applyChanges(ctx.outDir, batch.tree, comparison);
@@ -114,6 +119,40 @@ export async function generateOnce(ctx: RunContext, flags: GenerateFlags, report
   return { exitCode, summary, context: ctx, batch };
 }
 
+/**
+ * Inputs that yield no capability (an empty folder, only shared import files) end the command
+ * with exit 1 and a message saying what was searched, never a silent "0 capabilities".
+ */
+function noCapability(command: string, ctx: RunContext, batch: Batch | undefined, reporter: Reporter): number | undefined {
+  if (batch ? batch.results.some((r) => !r.importOnly) : ctx.files.length > 0) return undefined;
+  const message = noCapabilityMessage(ctx.inputs, ctx.files);
+  reporter.error(`error: ${message}`);
+  reporter.json({ version: 1, command, ok: false, exitCode: 1, durationMs: reporter.elapsedMs, totals: {}, capabilities: [], diagnostics: [{ severity: 'error', code: 'no-capability', file: '', line: 0, col: 0, message }], changes: [] });
+  return 1;
+}
+
+/**
+ * The packages the generated code imports must be in the project's `dependencies`, or a
+ * production install (`npm ci --omit=dev`) leaves the server unable to start (docs/deploy.md).
+ */
+function dependencyCheck(batch: Batch, outDir: string): Diagnostic[] {
+  if (batch.tree.size <= 1) return [];
+  const set = dependencySet(batch.tree);
+  const found = missingDependencies(outDir, set);
+  if (!found) return [];
+  const out: Diagnostic[] = [];
+  const names = Object.keys(found.missing);
+  if (names.length > 0) {
+    const dev = found.devOnly.length ? ` (${found.devOnly.join(', ')} only under devDependencies, which a production install omits)` : '';
+    out.push({ severity: 'error', code: 'dependencies', file: found.file, line: 1, col: 1, message: `"dependencies" lacks ${names.join(', ')}, which the generated code imports${dev}`, hint: `run \`${installCommand(found.missing)}\` (the list is in the output's package.json)` });
+  }
+  const optional = Object.keys(found.optionalMissing);
+  if (optional.length > 0) {
+    out.push({ severity: 'warning', code: 'dependencies', file: found.file, line: 1, col: 1, message: `"dependencies" lacks ${optional.join(', ')}: the generated server runs without it, with no /docs page`, hint: `run \`${installCommand(found.optionalMissing)}\` to serve /docs` });
+  }
+  return out;
+}
+
 /** Runs `body`; a bad config or input ends the command with exit 2 (and a JSON report under --json). */
 export async function guarded(command: string, flags: OutputFlags, io: Io, body: (reporter: Reporter) => Promise<number>): Promise<number> {
   const reporter = new Reporter(io, flags);
@@ -134,13 +173,17 @@ export async function guarded(command: string, flags: OutputFlags, io: Io, body:
 export function generateCommand(args: readonly string[], flags: GenerateFlags, io: Io): Promise<number> {
   return guarded('generate', flags, io, async (reporter) => {
     const ctx = await runContext(args, flags, await configFor(flags));
-    return (await generateOnce(ctx, flags, reporter)).exitCode;
+    const none = noCapability('generate', ctx, undefined, reporter);
+    if (none !== undefined) return none;
+    return (await generateOnce(ctx, flags, reporter, true, true)).exitCode;
   });
 }
 
 export function checkCommand(args: readonly string[], flags: CommonFlags & OutputFlags, io: Io): Promise<number> {
   return guarded('check', flags, io, async (reporter) => {
     const ctx = await runContext(args, flags, await configFor(flags));
+    const none = noCapability('check', ctx, undefined, reporter);
+    if (none !== undefined) return none;
     // Never the cache: check must look at every byte.
     const batch = await runBatch({
       files: ctx.files,
@@ -149,20 +192,25 @@ export function checkCommand(args: readonly string[], flags: CommonFlags & Outpu
       onFile: (done, total, file) => reporter.progress(done, total, file),
       onDiagnostics: (list) => reporter.diagnostics(list),
     });
+    const noneFound = noCapability('check', ctx, batch, reporter);
+    if (noneFound !== undefined) return noneFound;
     const comparison = compare(ctx.outDir, batch.tree, batch.failed, true);
     const words = { added: 'missing', changed: 'differs', removed: 'extra' } as const;
     if (!flags.json) {
       for (const change of comparison.changes.slice(0, 50)) reporter.error(`${words[change.kind]}: ${ctx.outShown}/${change.path}`);
       if (comparison.changes.length > 50) reporter.error(`… and ${comparison.changes.length - 50} more`);
     }
-    const stale = comparison.changes.length > 0 || batch.failed.size > 0;
-    if (stale && !flags.json) reporter.error(`${ctx.outShown} is out of date: run \`npm run generate\``);
-    else reporter.line(`${ctx.outShown} is up to date (${comparison.unchanged} files)`);
+    const outdated = comparison.changes.length > 0 || batch.failed.size > 0;
+    if (outdated && !flags.json) reporter.error(`${ctx.outShown} is out of date: run \`npm run generate\``);
+    const dependencyDiagnostics = dependencyCheck(batch, ctx.outDir);
+    reporter.diagnostics(dependencyDiagnostics);
+    const stale = outdated || hasErrors(dependencyDiagnostics);
+    if (!outdated) reporter.line(`${ctx.outShown} is up to date (${comparison.unchanged} files)${stale ? ', but the project lacks dependencies it imports' : ''}`);
     const capabilities = capabilityReports(batch, comparison.changes, (failed, own) => (failed ? 'failed' : own.length ? 'differs' : 'ok'));
     const exitCode = stale ? 1 : 0;
     reporter.json({
       version: 1, command: 'check', ok: !stale, exitCode, out: ctx.outShown, ...(ctx.config ? { config: ctx.config.file } : {}),
-      durationMs: reporter.elapsedMs, totals: totals(capabilities, comparison), capabilities, diagnostics: batch.extra.map(jsonDiagnostic), changes: comparison.changes,
+      durationMs: reporter.elapsedMs, totals: totals(capabilities, comparison), capabilities, diagnostics: [...batch.extra, ...dependencyDiagnostics].map(jsonDiagnostic), changes: comparison.changes,
     });
     return exitCode;
   });
@@ -171,6 +219,8 @@ export function checkCommand(args: readonly string[], flags: CommonFlags & Outpu
 export function validateCommand(args: readonly string[], flags: CommonFlags & OutputFlags & { strict?: boolean }, io: Io): Promise<number> {
   return guarded('validate', flags, io, async (reporter) => {
     const ctx = await runContext(args, flags, await configFor(flags));
+    const none = noCapability('validate', ctx, undefined, reporter);
+    if (none !== undefined) return none;
     const batch = await runBatch({
       files: ctx.files,
       outDir: ctx.outDir,
@@ -180,6 +230,8 @@ export function validateCommand(args: readonly string[], flags: CommonFlags & Ou
       onFile: (done, total, file) => reporter.progress(done, total, file),
       onDiagnostics: (list) => reporter.diagnostics(list),
     });
+    const noneFound = noCapability('validate', ctx, batch, reporter);
+    if (noneFound !== undefined) return noneFound;
     const capabilities = capabilityReports(batch, [], (failed) => (failed ? 'invalid' : 'valid'));
     const invalid = batch.results.filter((r) => hasErrors(r.diagnostics)).length;
     reporter.line(`${ctx.files.length - invalid} valid, ${invalid} invalid`);

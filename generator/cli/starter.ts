@@ -4,9 +4,10 @@
  * API so that it runs as written. It is plain text, not built from objects, to keep the comments.
  */
 
-export function starterCapability(name: string): string {
+export function starterCapability(name: string, schema?: string): string {
   const label = name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
-  return `# ${label}: a starter Naftiko capability written by \`naftiko-codegen new ${name}\`.
+  const modeline = schema ? `# yaml-language-server: $schema=${schema}\n` : '';
+  return `${modeline}# ${label}: a starter Naftiko capability written by \`naftiko-codegen new ${name}\`.
 # It calls one operation of an HTTP API and exposes it twice: as a REST route and as an MCP tool.
 #   validate:  naftiko-codegen validate capabilities/${name}.yaml
 #   generate:  naftiko-codegen generate capabilities/${name}.yaml   (→ generated/${name}/)

@@ -1,9 +1,11 @@
 /**
  * `outputRawFormat` conversions to JSON, as the reference engine applies them before mapping:
  * xml (root element dropped, repeated children become arrays, every scalar a string), yaml, and
- * csv/tsv/psv (first row is the header; rows become objects of strings), html tables and
- * markdown (front matter, tables, sections).
+ * csv/tsv/psv (first row is the header; rows become objects of strings; csv-parse), html tables
+ * and markdown (front matter, tables, sections). XML is read by fast-xml-parser.
  */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { htmlToJson } from './html.js';
 import { markdownToJson } from './markdown.js';
@@ -37,109 +39,55 @@ export function formatToJson(format: string, text: string, schema?: string): unk
   }
 }
 
-function delimited(text: string, separator: string): Record<string, string>[] {
-  const rows = splitRows(text, separator).filter((r) => r.some((cell) => cell !== ''));
-  const [header, ...body] = rows;
+/** Rows of a delimited text (RFC 4180 quoting: separators, `""` and line breaks inside quotes), by csv-parse. */
+function delimited(text: string, delimiter: string): Record<string, string>[] {
+  const rows = parseCsv(text, {
+    delimiter,
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+  }) as string[][];
+  const [header, ...body] = rows.filter((r) => r.some((cell) => cell !== ''));
   if (!header) return [];
   return body.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''])));
 }
 
-/** RFC 4180-style rows: quoted cells may hold separators, quotes ("") and line breaks. */
-function splitRows(text: string, separator: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === separator) {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i += 1;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
+/**
+ * fast-xml-parser for data documents: attributes, comments, processing instructions and the
+ * declaration ignored, every value a string, CDATA merged into the text. Documents with a DTD are
+ * refused before parsing (no entity expansion, ever); only the five XML entities and character
+ * references are decoded.
+ */
+const xml = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  parseTagValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: true,
+  commentPropName: false,
+  cdataPropName: false,
+});
+const TEXT = '#text';
 
-interface XmlElement {
-  name: string;
-  children: XmlElement[];
-  text: string;
-}
-
-/** A small, strict XML reader for data documents (no DTDs, no external entities, ever). */
+/** XML → JSON as the engine maps it: the root element dropped, repeated children arrays, scalars strings. */
 export function xmlToJson(text: string): unknown {
-  const root = parseXml(text);
-  return elementValue(root);
-}
-
-function elementValue(element: XmlElement): unknown {
-  if (element.children.length === 0) return element.text.trim();
-  const out: Record<string, unknown> = {};
-  for (const child of element.children) {
-    const value = elementValue(child);
-    const existing = out[child.name];
-    if (existing === undefined) out[child.name] = value;
-    else if (Array.isArray(existing) && (existing as unknown[] & { repeated?: true }).repeated) existing.push(value);
-    else out[child.name] = Object.assign([existing, value], { repeated: true as const });
-  }
-  return JSON.parse(JSON.stringify(out));
-}
-
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function decode(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === '#') return String.fromCodePoint(e[1]!.toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-    return ENTITIES[e] ?? m;
-  });
-}
-
-function parseXml(text: string): XmlElement {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new Error('XML with a DTD is refused');
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  const tag = /<!\[CDATA\[([\s\S]*?)\]\]>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[^\s=>/]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
-  let consumed = 0;
-  for (const m of text.matchAll(tag)) {
-    if (m.index !== consumed) throw new Error('malformed XML');
-    consumed = m.index + m[0].length;
-    const current = stack[stack.length - 1];
-    if (m[1] !== undefined) {
-      if (current) current.text += m[1];
-    } else if (m[3] !== undefined) {
-      if (m[2] === '/') {
-        const closed = stack.pop();
-        if (!closed || closed.name !== m[3]) throw new Error('malformed XML: mismatched closing tag');
-        if (stack.length === 0) root = closed;
-      } else {
-        const element: XmlElement = { name: m[3], children: [], text: '' };
-        if (current) current.children.push(element);
-        else if (root) throw new Error('malformed XML: more than one root element');
-        if (m[5] === '/') {
-          if (!current) root = element;
-        } else stack.push(element);
-      }
-    } else if (m[6] !== undefined && current) {
-      current.text += decode(m[6]);
-    }
-  }
-  if (consumed !== text.length || stack.length > 0 || !root) throw new Error('malformed XML');
-  return root;
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new Error(`malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  const doc = xml.parse(text) as Record<string, unknown>;
+  const roots = Object.keys(doc);
+  if (roots.length !== 1) throw new Error('malformed XML: one root element expected');
+  return plain(doc[roots[0]!]);
+}
+
+/** An element with children keeps only them (text between children is dropped); a leaf is its text. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value !== 'object' || value === null) return value === undefined || value === null ? '' : String(value);
+  const entries = Object.entries(value).filter(([key]) => key !== TEXT);
+  if (entries.length === 0) return String((value as Record<string, unknown>)[TEXT] ?? '');
+  return Object.fromEntries(entries.map(([key, child]) => [key, plain(child)]));
 }

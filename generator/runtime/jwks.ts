@@ -9,7 +9,7 @@
  * their TTL keep serving while the refresh runs in the background.
  */
 import { request } from 'undici';
-import { importJwk, type Jwk } from './jwt.js';
+import { keySet, type KeySet } from './jwt.js';
 
 export interface OAuth2Settings {
   /** How long discovered metadata and keys are reused, in ms (default 10 minutes). */
@@ -44,7 +44,7 @@ export class KeySource {
   readonly #timeout: number;
   #jwksUri: string | undefined;
   #metadataAt = -Infinity;
-  #keys: readonly Jwk[] | undefined;
+  #keys: KeySet | undefined;
   #keysAt = -Infinity;
   #lastAttempt = -Infinity;
   #lastError = '';
@@ -62,7 +62,7 @@ export class KeySource {
    * `refresh` (the token names a key we do not hold) asks for a refetch, honoured at most once
    * per cooldown. Throws AuthorizationServerUnavailable only when no keys are held at all.
    */
-  async keys(refresh = false): Promise<readonly Jwk[]> {
+  async keys(refresh = false): Promise<KeySet> {
     const now = Date.now();
     const due = this.#keys === undefined || refresh || now - this.#keysAt >= this.#ttl;
     if (!this.#inFlight && due && now - this.#lastAttempt >= this.#cooldown) {
@@ -99,8 +99,8 @@ export class KeySource {
         ? ((document as { keys: unknown[] }).keys)
         : undefined;
       if (!entries) throw new Error(`JWKS at ${this.#jwksUri} has no "keys" array`);
-      const keys = entries.map(importJwk).filter((k): k is Jwk => k !== undefined);
-      if (keys.length === 0) throw new Error(`JWKS at ${this.#jwksUri} has no usable signature keys`);
+      const keys = keySet(entries);
+      if (keys.size === 0) throw new Error(`JWKS at ${this.#jwksUri} has no usable signature keys`);
       this.#keys = keys;
       this.#keysAt = Date.now();
       this.#lastError = '';
